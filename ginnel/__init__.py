@@ -1,0 +1,3 @@
+"""Ginnel: a community connections platform."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from ginnel.cli import main
+
+main()

@@ -1,0 +1,200 @@
+"""Tenancy: communities, their neighbourhoods, memberships, roles and invitations.
+
+Every community-scoped table carries ``community_id``: it is the key every
+query is scoped by first, and the key a multi-tenant deployment shards on.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class CommunityKind(models.TextChoices):
+    TIMEBANK = "timebank", "Timebank"
+    PLACE = "place", "Place"
+    NETWORK = "network", "Network"
+
+
+class SignupMode(models.TextChoices):
+    OPEN = "open", "Open: anyone can join"
+    INVITATION = "invitation", "By invitation only"
+    APPLICATION = "application", "By application, approved by a coordinator"
+
+
+class Community(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=60,
+        unique=True,
+        help_text="Used in web addresses: lowercase letters, numbers and hyphens.",
+    )
+    kind = models.CharField(max_length=16, choices=CommunityKind.choices)
+    description = models.TextField(blank=True)
+    signup_mode = models.CharField(
+        "how people join", max_length=16, choices=SignupMode.choices, default=SignupMode.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name_plural = "communities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Neighbourhood(models.Model):
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="neighbourhoods"
+    )
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ("name",)
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="neighbourhood_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipStatus(models.TextChoices):
+    APPLIED = "applied", "Applied, waiting for a coordinator"
+    ACTIVE = "active", "Active"
+    DECLINED = "declined", "Application declined"
+    LEFT = "left", "Left"
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", "Member"
+    COORDINATOR = "coordinator", "Coordinator"
+    LINK_WORKER = "link_worker", "Link worker"
+    ORG_EDITOR = "org_editor", "Organisation editor"
+    ANALYST = "analyst", "Analyst"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Membership(models.Model):
+    """A user's (or an offline person's) place in a community, with their roles.
+
+    Every active membership has the member role; further roles are RoleGrants.
+    """
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    status = models.CharField(
+        max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    application_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("created_at", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "user"],
+                condition=Q(user__isnull=False),
+                name="membership_one_per_user",
+            )
+        ]
+        indexes = [models.Index(fields=["community", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user or 'offline person'} in {self.community}"
+
+
+class RoleGrant(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "role"], name="rolegrant_unique"),
+            models.CheckConstraint(condition=~Q(role="member"), name="rolegrant_not_member"),
+        ]
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _invitation_expiry() -> datetime:
+    return timezone.now() + timedelta(days=30)
+
+
+class Invitation(models.Model):
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    invited_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.community}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class CommunityEvent(models.Model):
+    """Append-only record of every coordinator and administrator action."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=60)
+    subject = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    LABELS: ClassVar[dict[str, str]] = {
+        "community_created": "Created the community",
+        "application_approved": "Approved an application",
+        "application_declined": "Declined an application",
+        "invited": "Made an invitation",
+        "person_recorded": "Recorded a person",
+        "person_updated": "Changed a person's details",
+        "roles_set": "Changed roles",
+        "community_updated": "Changed the settings",
+        "neighbourhood_added": "Added a neighbourhood",
+    }
+
+    class Meta:
+        ordering = ("-at", "-id")
+        indexes = [models.Index(fields=["community", "-at"])]
+
+    @property
+    def label(self) -> str:
+        return self.LABELS.get(self.action, self.action.replace("_", " ").capitalize())

@@ -1,0 +1,320 @@
+"""Use-cases that change communities, memberships and roles.
+
+One function a use-case, keyword-only arguments, one transaction; each
+coordinator or administrator action writes its CommunityEvent in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ginnel.communities.models import (
+    Community,
+    CommunityEvent,
+    Invitation,
+    Membership,
+    MembershipStatus,
+    Neighbourhood,
+    Role,
+    RoleGrant,
+    SignupMode,
+)
+from ginnel.communities.permissions import Access, Perm, require
+from ginnel.errors import GinnelError
+from ginnel.people.models import ContactMethod, Person, User
+
+
+def _event(
+    *,
+    community: Community,
+    actor: Membership | None,
+    action: str,
+    subject: Membership | None = None,
+    **detail: Any,
+) -> None:
+    CommunityEvent.objects.create(
+        community=community, actor=actor, action=action, subject=subject, detail=detail
+    )
+
+
+@transaction.atomic
+def community_create(
+    *,
+    name: str,
+    slug: str,
+    kind: str,
+    signup_mode: str = SignupMode.OPEN,
+    neighbourhoods: Iterable[str] = (),
+    admin_email: str,
+    admin_password: str | None,
+    admin_name: str,
+    description: str = "",
+) -> Community:
+    """Create a community with its neighbourhoods and its first administrator."""
+    if Community.objects.filter(slug=slug).exists():
+        raise GinnelError(f"A community with the address {slug!r} already exists.", field="slug")
+    community = Community.objects.create(
+        name=name, slug=slug, kind=kind, signup_mode=signup_mode, description=description
+    )
+    Neighbourhood.objects.bulk_create(
+        [Neighbourhood(community=community, name=n) for n in dict.fromkeys(neighbourhoods)]
+    )
+    user = User.objects.filter(email__iexact=admin_email).first()
+    if user is None:
+        if not admin_password:
+            raise GinnelError("A new administrator needs a password.", field="admin_password")
+        try:
+            validate_password(admin_password)
+        except ValidationError as error:
+            raise GinnelError(" ".join(error.messages), field="admin_password") from None
+        user = User.objects.create_user(admin_email, admin_password)
+    membership = Membership.objects.create(community=community, user=user)
+    Person.objects.create(community=community, membership=membership, display_name=admin_name)
+    RoleGrant.objects.create(community=community, membership=membership, role=Role.ADMINISTRATOR)
+    _event(community=community, actor=None, action="community_created", subject=membership)
+    return community
+
+
+@transaction.atomic
+def member_join(
+    *,
+    community: Community,
+    user: User | None,
+    email: str = "",
+    password: str = "",
+    display_name: str,
+    neighbourhood: Neighbourhood | None,
+    invitation_token: str = "",
+    application_message: str = "",
+) -> Membership:
+    """Join a community by its sign-up mode; creates the user too when there is none.
+
+    Open: active at once. Invitation: needs a usable invitation for this
+    community. Application: waits for a coordinator.
+    """
+    invitation: Invitation | None = None
+    if community.signup_mode == SignupMode.INVITATION or invitation_token:
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(community=community, token=invitation_token)
+            .first()
+            if invitation_token
+            else None
+        )
+        if invitation is None or not invitation.is_usable:
+            raise GinnelError(
+                f"{community.name} is open by invitation only, and this invitation "
+                "is not valid: it may have been used already or have expired."
+            )
+    if neighbourhood is not None and neighbourhood.community_id != community.pk:
+        raise GinnelError("Choose one of this community's neighbourhoods.", field="neighbourhood")
+    if user is None:
+        if User.objects.filter(email__iexact=email).exists():
+            raise GinnelError(
+                "There is already an account with this email address. Log in to join.",
+                field="email",
+            )
+        user = User.objects.create_user(email, password)
+    elif Membership.objects.filter(community=community, user=user).exists():
+        raise GinnelError(f"You have already joined or applied to {community.name}.")
+
+    applying = community.signup_mode == SignupMode.APPLICATION and invitation is None
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                community=community,
+                user=user,
+                status=MembershipStatus.APPLIED if applying else MembershipStatus.ACTIVE,
+                application_message=application_message if applying else "",
+            )
+    except IntegrityError:
+        raise GinnelError(f"You have already joined or applied to {community.name}.") from None
+    Person.objects.create(
+        community=community,
+        membership=membership,
+        display_name=display_name,
+        neighbourhood=neighbourhood,
+        contact_email=user.email,
+    )
+    if invitation is not None:
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+@transaction.atomic
+def application_decide(*, access: Access, membership_id: int, approve: bool) -> Membership:
+    require(access, Perm.DECIDE_APPLICATIONS)
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(community=access.community, pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise GinnelError("There is no such application in this community.")
+    if membership.status != MembershipStatus.APPLIED:
+        raise GinnelError("This application has already been decided.")
+    membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.DECLINED
+    membership.decided_at = timezone.now()
+    membership.decided_by = access.membership
+    membership.save(update_fields=["status", "decided_at", "decided_by"])
+    _event(
+        community=access.community,
+        actor=access.membership,
+        action="application_approved" if approve else "application_declined",
+        subject=membership,
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_create(*, access: Access, email: str) -> Invitation:
+    require(access, Perm.INVITE)
+    email = email.strip().lower()
+    if Membership.objects.filter(community=access.community, user__email__iexact=email).exists():
+        raise GinnelError("Someone with this email address is already in this community.", field="email")
+    invitation = Invitation.objects.create(
+        community=access.community, email=email, invited_by=access.membership
+    )
+    _event(community=access.community, actor=access.membership, action="invited", email=email)
+    return invitation
+
+
+@transaction.atomic
+def person_record(
+    *,
+    access: Access,
+    display_name: str,
+    neighbourhood: Neighbourhood | None,
+    contact_method: str = ContactMethod.IN_PERSON,
+    phone: str = "",
+    contact_email: str = "",
+    contact_times: str = "",
+) -> Person:
+    """A coordinator or link worker records a person who is not online."""
+    require(access, Perm.RECORD_PERSON)
+    if neighbourhood is not None and neighbourhood.community_id != access.community.pk:
+        raise GinnelError("Choose one of this community's neighbourhoods.", field="neighbourhood")
+    membership = Membership.objects.create(community=access.community, user=None)
+    person = Person.objects.create(
+        community=access.community,
+        membership=membership,
+        display_name=display_name,
+        neighbourhood=neighbourhood,
+        contact_method=contact_method,
+        phone=phone,
+        contact_email=contact_email,
+        contact_times=contact_times,
+    )
+    _event(
+        community=access.community, actor=access.membership, action="person_recorded",
+        subject=membership,
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, access: Access, person: Person, **fields: Any) -> Person:
+    """A member edits their own record (coordinators edit others' through the same rule)."""
+    own = access.membership is not None and person.membership_id == access.membership.pk
+    if person.community_id != access.community.pk:
+        raise GinnelError("There is no such person in this community.")
+    require(access, Perm.EDIT_OWN_RECORD if own else Perm.RECORD_PERSON)
+    allowed = {
+        "display_name", "neighbourhood", "contact_method", "contact_email", "phone",
+        "contact_times",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise GinnelError(f"These details cannot be changed here: {', '.join(sorted(unknown))}.")
+    neighbourhood = fields.get("neighbourhood")
+    if neighbourhood is not None and neighbourhood.community_id != access.community.pk:
+        raise GinnelError("Choose one of this community's neighbourhoods.", field="neighbourhood")
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.save(update_fields=[*fields, "updated_at"])
+    if not own:
+        _event(
+            community=access.community, actor=access.membership, action="person_updated",
+            subject=person.membership, fields=sorted(fields),
+        )
+    return person
+
+
+@transaction.atomic
+def roles_set(*, access: Access, membership_id: int, roles: Iterable[str]) -> Membership:
+    """An administrator sets a member's roles (member is implied)."""
+    require(access, Perm.MANAGE_ROLES)
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(community=access.community, pk=membership_id, status=MembershipStatus.ACTIVE)
+        .first()
+    )
+    if membership is None:
+        raise GinnelError("There is no such active member in this community.")
+    wanted = {Role(r) for r in roles} - {Role.MEMBER}
+    current = {Role(g.role) for g in membership.grants.all()}
+    if (
+        access.membership is not None
+        and membership.pk == access.membership.pk
+        and Role.ADMINISTRATOR in current
+        and Role.ADMINISTRATOR not in wanted
+    ):
+        raise GinnelError(
+            "You cannot remove your own administrator role; ask another administrator.",
+            field="roles",
+        )
+    RoleGrant.objects.filter(membership=membership, role__in=current - wanted).delete()
+    RoleGrant.objects.bulk_create(
+        [
+            RoleGrant(
+                community=access.community, membership=membership, role=r,
+                granted_by=access.membership,
+            )
+            for r in sorted(wanted - current)
+        ]
+    )
+    _event(
+        community=access.community, actor=access.membership, action="roles_set",
+        subject=membership, added=sorted(wanted - current), removed=sorted(current - wanted),
+    )
+    return membership
+
+
+@transaction.atomic
+def community_update(
+    *, access: Access, name: str, description: str, signup_mode: str
+) -> Community:
+    require(access, Perm.MANAGE_COMMUNITY)
+    community = Community.objects.select_for_update().get(pk=access.community.pk)
+    before = {"name": community.name, "signup_mode": community.signup_mode}
+    community.name = name
+    community.description = description
+    community.signup_mode = signup_mode
+    community.save(update_fields=["name", "description", "signup_mode"])
+    _event(
+        community=community, actor=access.membership, action="community_updated",
+        before=before, after={"name": name, "signup_mode": signup_mode},
+    )
+    return community
+
+
+@transaction.atomic
+def neighbourhood_add(*, access: Access, name: str) -> Neighbourhood:
+    require(access, Perm.MANAGE_COMMUNITY)
+    name = name.strip()
+    if Neighbourhood.objects.filter(community=access.community, name__iexact=name).exists():
+        raise GinnelError(f"There is already a neighbourhood called {name}.", field="name")
+    neighbourhood = Neighbourhood.objects.create(community=access.community, name=name)
+    _event(
+        community=access.community, actor=access.membership, action="neighbourhood_added",
+        name=name,
+    )
+    return neighbourhood

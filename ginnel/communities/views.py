@@ -1,0 +1,289 @@
+"""Community pages: each names its permission; each calls one service or selector."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ginnel.communities import selectors, services
+from ginnel.communities.forms import (
+    CommunitySettingsForm,
+    InvitationForm,
+    JoinForm,
+    MemberSearchForm,
+    NeighbourhoodForm,
+    PersonForm,
+    RolesForm,
+)
+from ginnel.communities.models import Community, MembershipStatus, Role, SignupMode
+from ginnel.communities.permissions import Access, Perm, access_for, community_view
+from ginnel.errors import GinnelError
+from ginnel.people.models import Person
+
+PERSON_FIELDS = (
+    "display_name", "neighbourhood", "contact_method", "contact_email", "phone", "contact_times",
+)
+
+
+@community_view(Perm.VIEW_COMMUNITY)
+def home(request: HttpRequest, access: Access) -> HttpResponse:
+    pending = (
+        selectors.applications_pending(access=access).count()
+        if access.can(Perm.DECIDE_APPLICATIONS)
+        else 0
+    )
+    return render(request, "communities/home.html", {"access": access, "pending": pending})
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, community: str, token: str = "") -> HttpResponse:
+    """Sign up to a community: open, by invitation (token) or by application."""
+    found = get_object_or_404(Community, slug=community)
+    user = request.user if request.user.is_authenticated else None
+    if user is not None:
+        existing = access_for(user, found)
+        if existing.is_member:
+            return redirect("communities:home", community=found.slug)
+        if existing.membership is not None:
+            return render(
+                request, "communities/join_status.html",
+                {"community": found, "membership": existing.membership},
+            )
+    if found.signup_mode == SignupMode.INVITATION and not token:
+        return render(request, "communities/join_invitation_only.html", {"community": found},
+                      status=403)
+    form = JoinForm(request.POST or None, community=found, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = services.member_join(
+                community=found,
+                user=user,  # type: ignore[arg-type]
+                email=data.get("email", ""),
+                password=data.get("password", ""),
+                display_name=data["display_name"],
+                neighbourhood=data.get("neighbourhood"),
+                invitation_token=token,
+                application_message=data.get("application_message", ""),
+            )
+        except GinnelError as error:
+            form.add_domain_error(error)
+        else:
+            if user is None and membership.user is not None:
+                login(request, membership.user,
+                      backend="django.contrib.auth.backends.ModelBackend")
+            if membership.status == MembershipStatus.APPLIED:
+                return render(
+                    request, "communities/join_status.html",
+                    {"community": found, "membership": membership},
+                )
+            messages.success(request, f"Welcome to {found.name}.")
+            return redirect("communities:home", community=found.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "communities/join.html",
+        {"community": found, "form": form, "token": token}, status=status,
+    )
+
+
+@community_view(Perm.EDIT_OWN_RECORD)
+@require_http_methods(["GET", "POST"])
+def me(request: HttpRequest, access: Access) -> HttpResponse:
+    assert access.membership is not None  # noqa: S101 (EDIT_OWN_RECORD implies a membership)
+    person: Person = access.membership.person
+    return _person_form(request, access, person, template="communities/me.html",
+                        done=reverse("communities:home", args=[access.community.slug]))
+
+
+def _person_form(
+    request: HttpRequest, access: Access, person: Person | None, *, template: str, done: str
+) -> HttpResponse:
+    initial = {f: getattr(person, f) for f in PERSON_FIELDS} if person else {}
+    form = PersonForm(request.POST or None, initial=initial, community=access.community)
+    if request.method == "POST" and form.is_valid():
+        values = {f: form.cleaned_data[f] for f in PERSON_FIELDS}
+        try:
+            if person is None:
+                person = services.person_record(access=access, **values)
+                messages.success(request, f"{person.display_name} has been recorded.")
+            else:
+                services.person_update(access=access, person=person, **values)
+                messages.success(request, "Your changes have been saved.")
+        except GinnelError as error:
+            form.add_domain_error(error)
+        else:
+            return redirect(done)
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"access": access, "form": form, "person": person},
+                  status=status)
+
+
+@community_view(Perm.VIEW_MEMBERS)
+def members(request: HttpRequest, access: Access) -> HttpResponse:
+    form = MemberSearchForm(request.GET or None, community=access.community)
+    search, neighbourhood_id = "", None
+    if form.is_valid():
+        search = form.cleaned_data["q"]
+        if form.cleaned_data["neighbourhood"] is not None:
+            neighbourhood_id = form.cleaned_data["neighbourhood"].pk
+    people = selectors.members_list(access=access, search=search, neighbourhood_id=neighbourhood_id)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    template = "communities/_members_table.html" if request.htmx else "communities/members.html"
+    return render(request, template, {"access": access, "form": form, "page": page})
+
+
+@community_view(Perm.VIEW_MEMBERS)
+def member_detail(request: HttpRequest, access: Access, person_id: int) -> HttpResponse:
+    person = selectors.member_get(access=access, person_id=person_id)
+    if person is None:
+        raise Http404("There is no such person in this community.")
+    return render(request, "communities/member_detail.html", {"access": access, "person": person})
+
+
+@community_view(Perm.RECORD_PERSON)
+@require_http_methods(["GET", "POST"])
+def member_new(request: HttpRequest, access: Access) -> HttpResponse:
+    return _person_form(request, access, None, template="communities/member_new.html",
+                        done=reverse("communities:members", args=[access.community.slug]))
+
+
+@community_view(Perm.MANAGE_ROLES)
+@require_http_methods(["GET", "POST"])
+def member_roles(request: HttpRequest, access: Access, person_id: int) -> HttpResponse:
+    person = selectors.member_get(access=access, person_id=person_id)
+    if person is None:
+        raise Http404("There is no such person in this community.")
+    current = [g.role for g in person.membership.grants.all()]
+    form = RolesForm(request.POST or None, initial={"roles": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.roles_set(
+                access=access, membership_id=person.membership_id, roles=form.cleaned_data["roles"]
+            )
+        except GinnelError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, f"{person.display_name}'s roles have been saved.")
+            return redirect("communities:member_detail", community=access.community.slug,
+                            person_id=person.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "communities/member_roles.html",
+                  {"access": access, "form": form, "person": person}, status=status)
+
+
+@community_view(Perm.DECIDE_APPLICATIONS)
+def applications(request: HttpRequest, access: Access) -> HttpResponse:
+    pending = selectors.applications_pending(access=access)
+    return render(request, "communities/applications.html", {"access": access, "pending": pending})
+
+
+@community_view(Perm.DECIDE_APPLICATIONS)
+@require_POST
+def application_decide(request: HttpRequest, access: Access, membership_id: int) -> HttpResponse:
+    decision = request.POST.get("decision")
+    if decision not in {"approve", "decline"}:
+        messages.error(request, "Choose whether to approve or decline the application.")
+        return redirect("communities:applications", community=access.community.slug)
+    try:
+        membership = services.application_decide(
+            access=access, membership_id=membership_id, approve=decision == "approve"
+        )
+    except GinnelError as error:
+        messages.error(request, error.message)
+    else:
+        name = membership.person.display_name
+        messages.success(
+            request,
+            f"{name} is now a member." if decision == "approve"
+            else f"{name}'s application was declined.",
+        )
+    return redirect("communities:applications", community=access.community.slug)
+
+
+@community_view(Perm.INVITE)
+@require_http_methods(["GET", "POST"])
+def invitations(request: HttpRequest, access: Access) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.invitation_create(access=access, email=form.cleaned_data["email"])
+        except GinnelError as error:
+            form.add_domain_error(error)
+        else:
+            form = InvitationForm()
+    status = 400 if request.method == "POST" and created is None else 200
+    link = (
+        request.build_absolute_uri(
+            reverse("communities:join_invited", args=[access.community.slug, created.token])
+        )
+        if created
+        else None
+    )
+    return render(
+        request, "communities/invitations.html",
+        {"access": access, "form": form, "created": created, "link": link,
+         "invitations": selectors.invitations_list(access=access)[:100]},
+        status=status,
+    )
+
+
+@community_view(Perm.VIEW_INSIGHTS)
+def insights(request: HttpRequest, access: Access) -> HttpResponse:
+    return render(request, "communities/insights.html",
+                  {"access": access, "insights": selectors.insights(access=access)})
+
+
+@community_view(Perm.MANAGE_COMMUNITY)
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest, access: Access) -> HttpResponse:
+    community = access.community
+    form = CommunitySettingsForm(
+        request.POST or None,
+        initial={"name": community.name, "description": community.description,
+                 "signup_mode": community.signup_mode},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.community_update(access=access, **form.cleaned_data)
+        messages.success(request, "The community's settings have been saved.")
+        return redirect("communities:settings", community=community.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "communities/settings.html",
+        {"access": access, "form": form, "neighbourhood_form": NeighbourhoodForm(prefix="n"),
+         "neighbourhoods": selectors.neighbourhoods_of(community),
+         "events": selectors.events_recent(access=access, limit=20)},
+        status=status,
+    )
+
+
+@community_view(Perm.MANAGE_COMMUNITY)
+@require_POST
+def neighbourhood_add(request: HttpRequest, access: Access) -> HttpResponse:
+    form = NeighbourhoodForm(request.POST, prefix="n")
+    if form.is_valid():
+        try:
+            services.neighbourhood_add(access=access, name=form.cleaned_data["name"])
+        except GinnelError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, f"{form.cleaned_data['name']} has been added.")
+            return redirect("communities:settings", community=access.community.slug)
+    community = access.community
+    return render(
+        request, "communities/settings.html",
+        {"access": access, "neighbourhood_form": form,
+         "form": CommunitySettingsForm(initial={
+             "name": community.name, "description": community.description,
+             "signup_mode": community.signup_mode}),
+         "neighbourhoods": selectors.neighbourhoods_of(community),
+         "events": selectors.events_recent(access=access, limit=20)},
+        status=400,
+    )
+
+

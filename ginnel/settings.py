@@ -1,0 +1,194 @@
+"""Ginnel's settings: one module, every choice read from the environment.
+
+See docs/deployment.md for each variable. Nothing exists only in production:
+the demo, the tests and a live deployment all run this module.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from ginnel.env import ConfigurationError, env_bool, env_int, env_list, env_path, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# Where Ginnel keeps its SQLite database, secret key and collected static files.
+DATA_DIR = env_path("GINNEL_DATA_DIR", Path.home() / ".local" / "share" / "ginnel")
+
+DEBUG = env_bool("GINNEL_DEBUG", False)
+
+
+def _secret_key() -> str:
+    """GINNEL_SECRET_KEY, or a key generated once and kept in the data directory."""
+    from_env = env_str("GINNEL_SECRET_KEY", "")
+    if from_env:
+        if len(from_env) < 50:
+            raise ConfigurationError("GINNEL_SECRET_KEY must be at least 50 characters long.")
+        return from_env
+    key_file = DATA_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(64)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env_list("GINNEL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("GINNEL_CSRF_TRUSTED_ORIGINS", [])
+
+# Behind TLS (every real deployment) set GINNEL_HTTPS=true: secure cookies,
+# redirect to https and HSTS. The demo on 127.0.0.1 runs over plain http.
+HTTPS = env_bool("GINNEL_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("GINNEL_HSTS_SECONDS", 31_536_000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GINNEL_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("GINNEL_HSTS_PRELOAD", False)
+if env_bool("GINNEL_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("GINNEL_SESSION_SECONDS", 60 * 60 * 12, minimum=300)
+X_FRAME_OPTIONS = "DENY"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "ginnel.people",
+    "ginnel.communities",
+    "ginnel.web",
+    "ginnel.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "ginnel.urls"
+FORM_RENDERER = "ginnel.web.forms.GinnelFormRenderer"
+WSGI_APPLICATION = "ginnel.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ginnel.communities.context_processors.communities",
+            ],
+        },
+    },
+]
+
+# Databases: DATABASE_URL picks PostgreSQL (postgres://user@host:5432/name);
+# without it Ginnel uses SQLite in the data directory, in WAL mode.
+DATABASE_URL = env_str("DATABASE_URL", "")
+if DATABASE_URL:
+    if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):
+        raise ConfigurationError(
+            "DATABASE_URL must start with postgres://, postgresql:// or sqlite://."
+        )
+    _database = dict(
+        dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("GINNEL_DB_CONN_MAX_AGE", 60, minimum=0),
+            conn_health_checks=True,
+        )
+    )
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _database = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "ginnel.sqlite3"),
+    }
+
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database["OPTIONS"] = {
+        # Writers wait for each other instead of failing at once.
+        "timeout": env_int("GINNEL_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+        # Take the write lock when a transaction starts, so two writers
+        # never deadlock upgrading read locks.
+        "transaction_mode": "IMMEDIATE",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+    }
+    _database["TEST"] = {"NAME": env_str("GINNEL_SQLITE_TEST_NAME", "") or None}
+
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "people.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if env_bool("GINNEL_FAST_PASSWORD_HASHER", False):
+    # Tests and bulk demo generation only: hashing 100,000 passwords with
+    # Argon2 would take hours. Never set this on a live site.
+    PASSWORD_HASHERS.insert(0, "django.contrib.auth.hashers.MD5PasswordHasher")
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("GINNEL_TIME_ZONE", "Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Serve app static files straight from the package, so neither the demo nor
+# the tests need a collectstatic step; a deployment may still collect them.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# AGPL section 13: where people using this site can get its source code.
+SOURCE_URL = env_str("GINNEL_SOURCE_URL", "")
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("GINNEL_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+handler403 = "ginnel.web.views.permission_denied"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("c/<slug:community>/", include("ginnel.communities.urls")),
+    path("", include("ginnel.web.urls")),
+]

@@ -1,0 +1,86 @@
+"""Form rendering in the GOV.UK Design System pattern.
+
+Every form renders each field with its label, hint and error through
+``web/forms/field.html``; pages put ``web/partials/error_summary.html`` above
+the form so the summary links to each field with an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.renderers import DjangoTemplates
+
+from ginnel.errors import GinnelError
+
+
+class GinnelFormRenderer(DjangoTemplates):
+    form_template_name = "web/forms/form.html"
+    field_template_name = "web/forms/field.html"
+
+
+def _specific_required_messages(form: forms.BaseForm) -> None:
+    """"Enter your name" rather than "This field is required" (GOV.UK style)."""
+    for field in form.fields.values():
+        if "required" in field.error_messages and field.label:
+            label = str(field.label)
+            label = label[0].lower() + label[1:]
+            grouped = isinstance(
+                field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.Select
+            )
+            field.error_messages["required"] = (
+                f"Choose {label}" if grouped else f"Enter {label}"
+            )
+
+
+class Form(forms.Form):
+    """A form that can take a domain error on the right field."""
+
+    def full_clean(self) -> None:
+        _specific_required_messages(self)
+        super().full_clean()
+
+    def add_domain_error(self, error: GinnelError) -> None:
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, error.message)
+
+
+class ModelForm(forms.ModelForm):  # type: ignore[type-arg]
+    def full_clean(self) -> None:
+        _specific_required_messages(self)
+        super().full_clean()
+
+    def add_domain_error(self, error: GinnelError) -> None:
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, error.message)
+
+
+def strip_fields(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+
+
+class GinnelBoundField(forms.BoundField):
+    """Points each input at its hint and its error message (aria-describedby)."""
+
+    def build_widget_attrs(self, attrs: dict[str, Any], widget: Any = None) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        described = []
+        if self.help_text:
+            described.append(f"{self.auto_id}_helptext")
+        if self.errors:
+            described.append(f"{self.auto_id}_error")
+            attrs["aria-invalid"] = "true"
+        if described and not _is_choice_group(self.field.widget):
+            attrs["aria-describedby"] = " ".join(described)
+        else:
+            attrs.pop("aria-describedby", None)
+        return attrs
+
+
+def _is_choice_group(widget: Any) -> bool:
+    return isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+
+
+Form.bound_field_class = GinnelBoundField
+ModelForm.bound_field_class = GinnelBoundField
