@@ -1,0 +1,1 @@
+"""Helpers for Ginnel's own test suite (not used at run time)."""

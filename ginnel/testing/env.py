@@ -1,0 +1,14 @@
+"""Loaded by pytest before Django (``-p ginnel.testing.env``): test-only defaults.
+
+Each is a default: the test command or CI may set them (DATABASE_URL to run
+the suite on PostgreSQL, for example).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("GINNEL_DATA_DIR", tempfile.mkdtemp(prefix="ginnel-test-"))
+os.environ.setdefault("GINNEL_SECRET_KEY", "test-only-" + "x" * 60)
+# Argon2 is deliberately slow; tests create hundreds of accounts.
+os.environ.setdefault("GINNEL_FAST_PASSWORD_HASHER", "1")
+os.environ.setdefault("GINNEL_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
