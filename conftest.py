@@ -21,7 +21,7 @@ from ginnel.communities.models import (
 )
 from ginnel.people.models import Person, User
 
-PASSWORD = "a long test password 42"
+PASSWORD = "a long test password 42"  # noqa: S105 (test accounts only)
 
 MakeMember = Callable[..., Person]
 
@@ -29,7 +29,9 @@ MakeMember = Callable[..., Person]
 @pytest.fixture
 def community(db: None) -> Community:
     community = Community.objects.create(
-        name="Calder Vale Timebank", slug="calder-vale", kind="timebank",
+        name="Calder Vale Timebank",
+        slug="calder-vale",
+        kind="timebank",
         signup_mode=SignupMode.OPEN,
     )
     Neighbourhood.objects.create(community=community, name="Hebble End")
@@ -105,7 +107,9 @@ def org_editor(community: Community, make_member: MakeMember) -> Person:
 
 @pytest.fixture
 def analyst(community: Community, make_member: MakeMember) -> Person:
-    return make_member(community, roles=[Role.ANALYST], name="Ana Analyst", email="analyst@example.org")
+    return make_member(
+        community, roles=[Role.ANALYST], name="Ana Analyst", email="analyst@example.org"
+    )
 
 
 @pytest.fixture
@@ -118,7 +122,9 @@ def administrator(community: Community, make_member: MakeMember) -> Person:
 @pytest.fixture
 def outsider(other_community: Community, make_member: MakeMember) -> Person:
     return make_member(
-        other_community, roles=[Role.ADMINISTRATOR], name="Otto Outsider",
+        other_community,
+        roles=[Role.ADMINISTRATOR],
+        name="Otto Outsider",
         email="outsider@example.org",
     )
 

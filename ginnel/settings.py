@@ -175,7 +175,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = env_path("GINNEL_STATIC_ROOT", DATA_DIR / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Serve app static files straight from the package, so neither the demo nor
 # the tests need a collectstatic step; a deployment may still collect them.
 WHITENOISE_USE_FINDERS = True

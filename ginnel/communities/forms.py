@@ -15,7 +15,9 @@ class NeighbourhoodChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def __init__(self, community: Community, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("empty_label", "Prefer not to say")
-        kwargs.setdefault("help_text", "Where you live, so we can suggest people and things nearby.")
+        kwargs.setdefault(
+            "help_text", "Where you live, so we can suggest people and things nearby."
+        )
         super().__init__(queryset=Neighbourhood.objects.filter(community=community), **kwargs)
 
 
@@ -77,20 +79,26 @@ class JoinForm(Form):
 
 class PersonForm(Form):
     display_name = forms.CharField(
-        label="Name to show", max_length=80,
+        label="Name to show",
+        max_length=80,
         help_text="The name other people in this community see.",
     )
     contact_method = forms.ChoiceField(
-        label="Best way to get in touch", choices=ContactMethod.choices,
+        label="Best way to get in touch",
+        choices=ContactMethod.choices,
         widget=forms.RadioSelect,
     )
     contact_email = forms.EmailField(label="Email for contact", required=False, max_length=254)
     phone = forms.CharField(
-        label="Phone number", required=False, max_length=32,
+        label="Phone number",
+        required=False,
+        max_length=32,
         help_text="Only coordinators see this.",
     )
     contact_times = forms.CharField(
-        label="Best times to get in touch", required=False, max_length=200,
+        label="Best times to get in touch",
+        required=False,
+        max_length=200,
         help_text="For example: weekday mornings, not after 7pm.",
     )
 
@@ -114,7 +122,8 @@ class PersonForm(Form):
 
 class InvitationForm(Form):
     email = forms.EmailField(
-        label="Email address to invite", max_length=254,
+        label="Email address to invite",
+        max_length=254,
         help_text="We show you a link to send them; it works once, for 30 days.",
     )
 
@@ -132,7 +141,9 @@ class RolesForm(Form):
 class CommunitySettingsForm(Form):
     name = forms.CharField(label="Community name", max_length=120)
     description = forms.CharField(
-        label="Description", required=False, max_length=4000,
+        label="Description",
+        required=False,
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Shown to people thinking of joining.",
     )

@@ -136,6 +136,9 @@ class RoleGrant(models.Model):
             models.CheckConstraint(condition=~Q(role="member"), name="rolegrant_not_member"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} ({self.membership_id})"
+
 
 def _invitation_token() -> str:
     return secrets.token_urlsafe(24)
@@ -149,7 +152,9 @@ class Invitation(models.Model):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     token = models.CharField(max_length=64, unique=True, default=_invitation_token)
-    invited_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, related_name="+")
+    invited_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(default=_invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -194,6 +199,9 @@ class CommunityEvent(models.Model):
     class Meta:
         ordering = ("-at", "-id")
         indexes = [models.Index(fields=["community", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} at {self.at:%Y-%m-%d %H:%M}"
 
     @property
     def label(self) -> str:

@@ -12,8 +12,9 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Concatenate, ParamSpec
+from typing import Concatenate, ParamSpec, cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +22,7 @@ from django.shortcuts import get_object_or_404
 
 from ginnel.communities.models import Community, Membership, MembershipStatus, Role
 from ginnel.errors import PermissionRefused
+from ginnel.people.models import User
 
 
 class Perm(enum.StrEnum):
@@ -86,9 +88,9 @@ def roles_of(membership: Membership | None) -> frozenset[Role]:
     return frozenset({Role.MEMBER, *(Role(g.role) for g in membership.grants.all())})
 
 
-def access_for(user: object, community: Community) -> Access:
+def access_for(user: User | AnonymousUser, community: Community) -> Access:
     membership = None
-    if getattr(user, "is_authenticated", False):
+    if isinstance(user, User):
         membership = (
             Membership.objects.filter(community=community, user=user)
             .select_related("person", "person__neighbourhood")
@@ -129,6 +131,6 @@ def community_view(perm: Perm) -> Callable[[CommunityView[P]], RoutedView[P]]:
             request.session["community"] = found.slug
             return view(request, access, *args, **kwargs)
 
-        return wrapper
+        return cast("RoutedView[P]", wrapper)
 
     return decorate

@@ -179,7 +179,9 @@ def invitation_create(*, access: Access, email: str) -> Invitation:
     require(access, Perm.INVITE)
     email = email.strip().lower()
     if Membership.objects.filter(community=access.community, user__email__iexact=email).exists():
-        raise GinnelError("Someone with this email address is already in this community.", field="email")
+        raise GinnelError(
+            "Someone with this email address is already in this community.", field="email"
+        )
     invitation = Invitation.objects.create(
         community=access.community, email=email, invited_by=access.membership
     )
@@ -214,7 +216,9 @@ def person_record(
         contact_times=contact_times,
     )
     _event(
-        community=access.community, actor=access.membership, action="person_recorded",
+        community=access.community,
+        actor=access.membership,
+        action="person_recorded",
         subject=membership,
     )
     return person
@@ -228,7 +232,11 @@ def person_update(*, access: Access, person: Person, **fields: Any) -> Person:
         raise GinnelError("There is no such person in this community.")
     require(access, Perm.EDIT_OWN_RECORD if own else Perm.RECORD_PERSON)
     allowed = {
-        "display_name", "neighbourhood", "contact_method", "contact_email", "phone",
+        "display_name",
+        "neighbourhood",
+        "contact_method",
+        "contact_email",
+        "phone",
         "contact_times",
     }
     unknown = set(fields) - allowed
@@ -242,8 +250,11 @@ def person_update(*, access: Access, person: Person, **fields: Any) -> Person:
     person.save(update_fields=[*fields, "updated_at"])
     if not own:
         _event(
-            community=access.community, actor=access.membership, action="person_updated",
-            subject=person.membership, fields=sorted(fields),
+            community=access.community,
+            actor=access.membership,
+            action="person_updated",
+            subject=person.membership,
+            fields=sorted(fields),
         )
     return person
 
@@ -275,23 +286,27 @@ def roles_set(*, access: Access, membership_id: int, roles: Iterable[str]) -> Me
     RoleGrant.objects.bulk_create(
         [
             RoleGrant(
-                community=access.community, membership=membership, role=r,
+                community=access.community,
+                membership=membership,
+                role=r,
                 granted_by=access.membership,
             )
             for r in sorted(wanted - current)
         ]
     )
     _event(
-        community=access.community, actor=access.membership, action="roles_set",
-        subject=membership, added=sorted(wanted - current), removed=sorted(current - wanted),
+        community=access.community,
+        actor=access.membership,
+        action="roles_set",
+        subject=membership,
+        added=sorted(wanted - current),
+        removed=sorted(current - wanted),
     )
     return membership
 
 
 @transaction.atomic
-def community_update(
-    *, access: Access, name: str, description: str, signup_mode: str
-) -> Community:
+def community_update(*, access: Access, name: str, description: str, signup_mode: str) -> Community:
     require(access, Perm.MANAGE_COMMUNITY)
     community = Community.objects.select_for_update().get(pk=access.community.pk)
     before = {"name": community.name, "signup_mode": community.signup_mode}
@@ -300,8 +315,11 @@ def community_update(
     community.signup_mode = signup_mode
     community.save(update_fields=["name", "description", "signup_mode"])
     _event(
-        community=community, actor=access.membership, action="community_updated",
-        before=before, after={"name": name, "signup_mode": signup_mode},
+        community=community,
+        actor=access.membership,
+        action="community_updated",
+        before=before,
+        after={"name": name, "signup_mode": signup_mode},
     )
     return community
 
@@ -314,7 +332,9 @@ def neighbourhood_add(*, access: Access, name: str) -> Neighbourhood:
         raise GinnelError(f"There is already a neighbourhood called {name}.", field="name")
     neighbourhood = Neighbourhood.objects.create(community=access.community, name=name)
     _event(
-        community=access.community, actor=access.membership, action="neighbourhood_added",
+        community=access.community,
+        actor=access.membership,
+        action="neighbourhood_added",
         name=name,
     )
     return neighbourhood

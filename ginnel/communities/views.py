@@ -20,13 +20,19 @@ from ginnel.communities.forms import (
     PersonForm,
     RolesForm,
 )
-from ginnel.communities.models import Community, MembershipStatus, Role, SignupMode
+from ginnel.communities.models import Community, MembershipStatus, SignupMode
 from ginnel.communities.permissions import Access, Perm, access_for, community_view
 from ginnel.errors import GinnelError
 from ginnel.people.models import Person
+from ginnel.web.htmx import is_htmx
 
 PERSON_FIELDS = (
-    "display_name", "neighbourhood", "contact_method", "contact_email", "phone", "contact_times",
+    "display_name",
+    "neighbourhood",
+    "contact_method",
+    "contact_email",
+    "phone",
+    "contact_times",
 )
 
 
@@ -51,19 +57,21 @@ def join(request: HttpRequest, community: str, token: str = "") -> HttpResponse:
             return redirect("communities:home", community=found.slug)
         if existing.membership is not None:
             return render(
-                request, "communities/join_status.html",
+                request,
+                "communities/join_status.html",
                 {"community": found, "membership": existing.membership},
             )
     if found.signup_mode == SignupMode.INVITATION and not token:
-        return render(request, "communities/join_invitation_only.html", {"community": found},
-                      status=403)
+        return render(
+            request, "communities/join_invitation_only.html", {"community": found}, status=403
+        )
     form = JoinForm(request.POST or None, community=found, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             membership = services.member_join(
                 community=found,
-                user=user,  # type: ignore[arg-type]
+                user=user,
                 email=data.get("email", ""),
                 password=data.get("password", ""),
                 display_name=data["display_name"],
@@ -75,19 +83,21 @@ def join(request: HttpRequest, community: str, token: str = "") -> HttpResponse:
             form.add_domain_error(error)
         else:
             if user is None and membership.user is not None:
-                login(request, membership.user,
-                      backend="django.contrib.auth.backends.ModelBackend")
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             if membership.status == MembershipStatus.APPLIED:
                 return render(
-                    request, "communities/join_status.html",
+                    request,
+                    "communities/join_status.html",
                     {"community": found, "membership": membership},
                 )
             messages.success(request, f"Welcome to {found.name}.")
             return redirect("communities:home", community=found.slug)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "communities/join.html",
-        {"community": found, "form": form, "token": token}, status=status,
+        request,
+        "communities/join.html",
+        {"community": found, "form": form, "token": token},
+        status=status,
     )
 
 
@@ -96,8 +106,13 @@ def join(request: HttpRequest, community: str, token: str = "") -> HttpResponse:
 def me(request: HttpRequest, access: Access) -> HttpResponse:
     assert access.membership is not None  # noqa: S101 (EDIT_OWN_RECORD implies a membership)
     person: Person = access.membership.person
-    return _person_form(request, access, person, template="communities/me.html",
-                        done=reverse("communities:home", args=[access.community.slug]))
+    return _person_form(
+        request,
+        access,
+        person,
+        template="communities/me.html",
+        done=reverse("communities:home", args=[access.community.slug]),
+    )
 
 
 def _person_form(
@@ -119,8 +134,9 @@ def _person_form(
         else:
             return redirect(done)
     status = 400 if request.method == "POST" else 200
-    return render(request, template, {"access": access, "form": form, "person": person},
-                  status=status)
+    return render(
+        request, template, {"access": access, "form": form, "person": person}, status=status
+    )
 
 
 @community_view(Perm.VIEW_MEMBERS)
@@ -133,7 +149,7 @@ def members(request: HttpRequest, access: Access) -> HttpResponse:
             neighbourhood_id = form.cleaned_data["neighbourhood"].pk
     people = selectors.members_list(access=access, search=search, neighbourhood_id=neighbourhood_id)
     page = Paginator(people, 50).get_page(request.GET.get("page"))
-    template = "communities/_members_table.html" if request.htmx else "communities/members.html"
+    template = "communities/_members_table.html" if is_htmx(request) else "communities/members.html"
     return render(request, template, {"access": access, "form": form, "page": page})
 
 
@@ -148,8 +164,13 @@ def member_detail(request: HttpRequest, access: Access, person_id: int) -> HttpR
 @community_view(Perm.RECORD_PERSON)
 @require_http_methods(["GET", "POST"])
 def member_new(request: HttpRequest, access: Access) -> HttpResponse:
-    return _person_form(request, access, None, template="communities/member_new.html",
-                        done=reverse("communities:members", args=[access.community.slug]))
+    return _person_form(
+        request,
+        access,
+        None,
+        template="communities/member_new.html",
+        done=reverse("communities:members", args=[access.community.slug]),
+    )
 
 
 @community_view(Perm.MANAGE_ROLES)
@@ -169,11 +190,16 @@ def member_roles(request: HttpRequest, access: Access, person_id: int) -> HttpRe
             form.add_domain_error(error)
         else:
             messages.success(request, f"{person.display_name}'s roles have been saved.")
-            return redirect("communities:member_detail", community=access.community.slug,
-                            person_id=person.pk)
+            return redirect(
+                "communities:member_detail", community=access.community.slug, person_id=person.pk
+            )
     status = 400 if request.method == "POST" else 200
-    return render(request, "communities/member_roles.html",
-                  {"access": access, "form": form, "person": person}, status=status)
+    return render(
+        request,
+        "communities/member_roles.html",
+        {"access": access, "form": form, "person": person},
+        status=status,
+    )
 
 
 @community_view(Perm.DECIDE_APPLICATIONS)
@@ -199,7 +225,8 @@ def application_decide(request: HttpRequest, access: Access, membership_id: int)
         name = membership.person.display_name
         messages.success(
             request,
-            f"{name} is now a member." if decision == "approve"
+            f"{name} is now a member."
+            if decision == "approve"
             else f"{name}'s application was declined.",
         )
     return redirect("communities:applications", community=access.community.slug)
@@ -226,17 +253,26 @@ def invitations(request: HttpRequest, access: Access) -> HttpResponse:
         else None
     )
     return render(
-        request, "communities/invitations.html",
-        {"access": access, "form": form, "created": created, "link": link,
-         "invitations": selectors.invitations_list(access=access)[:100]},
+        request,
+        "communities/invitations.html",
+        {
+            "access": access,
+            "form": form,
+            "created": created,
+            "link": link,
+            "invitations": selectors.invitations_list(access=access)[:100],
+        },
         status=status,
     )
 
 
 @community_view(Perm.VIEW_INSIGHTS)
 def insights(request: HttpRequest, access: Access) -> HttpResponse:
-    return render(request, "communities/insights.html",
-                  {"access": access, "insights": selectors.insights(access=access)})
+    return render(
+        request,
+        "communities/insights.html",
+        {"access": access, "insights": selectors.insights(access=access)},
+    )
 
 
 @community_view(Perm.MANAGE_COMMUNITY)
@@ -245,8 +281,11 @@ def settings_page(request: HttpRequest, access: Access) -> HttpResponse:
     community = access.community
     form = CommunitySettingsForm(
         request.POST or None,
-        initial={"name": community.name, "description": community.description,
-                 "signup_mode": community.signup_mode},
+        initial={
+            "name": community.name,
+            "description": community.description,
+            "signup_mode": community.signup_mode,
+        },
     )
     if request.method == "POST" and form.is_valid():
         services.community_update(access=access, **form.cleaned_data)
@@ -254,10 +293,15 @@ def settings_page(request: HttpRequest, access: Access) -> HttpResponse:
         return redirect("communities:settings", community=community.slug)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "communities/settings.html",
-        {"access": access, "form": form, "neighbourhood_form": NeighbourhoodForm(prefix="n"),
-         "neighbourhoods": selectors.neighbourhoods_of(community),
-         "events": selectors.events_recent(access=access, limit=20)},
+        request,
+        "communities/settings.html",
+        {
+            "access": access,
+            "form": form,
+            "neighbourhood_form": NeighbourhoodForm(prefix="n"),
+            "neighbourhoods": selectors.neighbourhoods_of(community),
+            "events": selectors.events_recent(access=access, limit=20),
+        },
         status=status,
     )
 
@@ -276,14 +320,20 @@ def neighbourhood_add(request: HttpRequest, access: Access) -> HttpResponse:
             return redirect("communities:settings", community=access.community.slug)
     community = access.community
     return render(
-        request, "communities/settings.html",
-        {"access": access, "neighbourhood_form": form,
-         "form": CommunitySettingsForm(initial={
-             "name": community.name, "description": community.description,
-             "signup_mode": community.signup_mode}),
-         "neighbourhoods": selectors.neighbourhoods_of(community),
-         "events": selectors.events_recent(access=access, limit=20)},
+        request,
+        "communities/settings.html",
+        {
+            "access": access,
+            "neighbourhood_form": form,
+            "form": CommunitySettingsForm(
+                initial={
+                    "name": community.name,
+                    "description": community.description,
+                    "signup_mode": community.signup_mode,
+                }
+            ),
+            "neighbourhoods": selectors.neighbourhoods_of(community),
+            "events": selectors.events_recent(access=access, limit=20),
+        },
         status=400,
     )
-
-

@@ -21,7 +21,7 @@ class GinnelFormRenderer(DjangoTemplates):
 
 
 def _specific_required_messages(form: forms.BaseForm) -> None:
-    """"Enter your name" rather than "This field is required" (GOV.UK style)."""
+    """ "Enter your name" rather than "This field is required" (GOV.UK style)."""
     for field in form.fields.values():
         if "required" in field.error_messages and field.label:
             label = str(field.label)
@@ -29,9 +29,7 @@ def _specific_required_messages(form: forms.BaseForm) -> None:
             grouped = isinstance(
                 field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.Select
             )
-            field.error_messages["required"] = (
-                f"Choose {label}" if grouped else f"Enter {label}"
-            )
+            field.error_messages["required"] = f"Choose {label}" if grouped else f"Enter {label}"
 
 
 class Form(forms.Form):

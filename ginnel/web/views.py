@@ -25,8 +25,9 @@ def home(request: HttpRequest) -> HttpResponse:
             chosen = mine[0]
         if chosen is not None:
             return redirect("communities:home", community=chosen.slug)
-        return render(request, "web/choose_community.html",
-                      {"mine": mine, "open": communities_open_to_join()})
+        return render(
+            request, "web/choose_community.html", {"mine": mine, "open": communities_open_to_join()}
+        )
     return render(request, "web/home.html", {"open": communities_open_to_join()})
 
 
@@ -44,7 +45,8 @@ def switch(request: HttpRequest) -> HttpResponse:
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email address", max_length=254,
+        label="Email address",
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     error_messages = {
@@ -71,8 +73,6 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     template_name = "web/logged_out.html"
-
-
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

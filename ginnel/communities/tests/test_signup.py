@@ -1,0 +1,213 @@
+"""Each sign-up mode: open, by invitation, by application."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import PASSWORD
+from ginnel.communities.models import Invitation, Membership, MembershipStatus, SignupMode
+from ginnel.people.models import Person, User
+
+pytestmark = pytest.mark.django_db
+
+
+def join_data(**overrides: str) -> dict[str, str]:
+    data = {
+        "display_name": "Priya",
+        "email": "priya@example.org",
+        "password": PASSWORD,
+        "neighbourhood": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_anyone_can_join_an_open_community_and_lands_on_its_home(client: Client, community):
+    response = client.post(reverse("communities:join", args=[community.slug]), join_data())
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("communities:home", args=[community.slug])
+    membership = Membership.objects.get(community=community, user__email="priya@example.org")
+    assert membership.status == MembershipStatus.ACTIVE
+    assert membership.person.display_name == "Priya"
+    home = client.get(response["Location"])
+    assert home.status_code == 200
+    assert "Hello, Priya" in home.content.decode()
+
+
+def test_joining_picks_a_neighbourhood_of_that_community_only(
+    client: Client, community, other_community
+):
+    foreign = other_community.neighbourhoods.get()
+    response = client.post(
+        reverse("communities:join", args=[community.slug]),
+        join_data(neighbourhood=str(foreign.pk)),
+    )
+
+    assert response.status_code == 400
+    assert not User.objects.filter(email="priya@example.org").exists()
+
+
+def test_a_logged_in_person_joins_a_second_community_without_a_new_account(
+    client_for, member, other_community
+):
+    client = client_for(member)
+    response = client.post(
+        reverse("communities:join", args=[other_community.slug]), {"display_name": "Mo"}
+    )
+
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=member.membership.user).count() == 2
+    assert User.objects.count() == 1
+
+
+def test_an_invitation_only_community_refuses_sign_up_without_an_invitation(
+    client: Client, community
+):
+    community.signup_mode = SignupMode.INVITATION
+    community.save()
+
+    page = client.get(reverse("communities:join", args=[community.slug]))
+    posted = client.post(reverse("communities:join", args=[community.slug]), join_data())
+
+    assert page.status_code == 403
+    assert "by invitation only" in page.content.decode()
+    assert posted.status_code == 403
+    assert not User.objects.filter(email="priya@example.org").exists()
+
+
+def test_an_invitation_link_lets_one_person_join_once(client: Client, community, coordinator):
+    community.signup_mode = SignupMode.INVITATION
+    community.save()
+    coordinator_client = Client()
+    coordinator_client.force_login(coordinator.membership.user)
+    coordinator_client.post(
+        reverse("communities:invitations", args=[community.slug]), {"email": "priya@example.org"}
+    )
+    invitation = Invitation.objects.get(community=community)
+    url = reverse("communities:join_invited", args=[community.slug, invitation.token])
+
+    first = client.post(url, join_data())
+    second = Client().post(url, join_data(email="someone.else@example.org"))
+
+    assert first.status_code == 302
+    assert Membership.objects.get(user__email="priya@example.org").status == "active"
+    assert second.status_code == 400
+    assert "not valid" in second.content.decode()
+    assert not User.objects.filter(email="someone.else@example.org").exists()
+
+
+def test_an_expired_invitation_is_refused(client: Client, community, coordinator):
+    community.signup_mode = SignupMode.INVITATION
+    community.save()
+    invitation = Invitation.objects.create(
+        community=community,
+        email="late@example.org",
+        expires_at=timezone.now() - timedelta(minutes=1),
+    )
+
+    response = client.post(
+        reverse("communities:join_invited", args=[community.slug, invitation.token]),
+        join_data(email="late@example.org"),
+    )
+
+    assert response.status_code == 400
+    assert not User.objects.filter(email="late@example.org").exists()
+
+
+def test_an_invitation_of_another_community_does_not_open_this_one(
+    client: Client, community, other_community
+):
+    community.signup_mode = SignupMode.INVITATION
+    community.save()
+    foreign = Invitation.objects.create(community=other_community, email="priya@example.org")
+
+    response = client.post(
+        reverse("communities:join_invited", args=[community.slug, foreign.token]), join_data()
+    )
+
+    assert response.status_code == 400
+    assert not Membership.objects.filter(community=community, user__isnull=False).exists()
+
+
+def test_an_application_waits_for_a_coordinator_who_sees_it_in_the_pending_list(
+    client: Client, community, coordinator, client_for
+):
+    community.signup_mode = SignupMode.APPLICATION
+    community.save()
+
+    response = client.post(
+        reverse("communities:join", args=[community.slug]),
+        join_data(application_message="I can help with gardening."),
+    )
+
+    assert response.status_code == 200
+    assert "Application sent" in response.content.decode()
+    applicant = Person.objects.get(display_name="Priya")
+    assert applicant.membership.status == MembershipStatus.APPLIED
+    # The applicant cannot use the community yet.
+    assert client.get(reverse("communities:home", args=[community.slug])).status_code == 403
+    pending = client_for(coordinator).get(
+        reverse("communities:applications", args=[community.slug])
+    )
+    assert "Priya" in pending.content.decode()
+    assert "I can help with gardening." in pending.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("decision", "status", "home_status"),
+    [("approve", MembershipStatus.ACTIVE, 200), ("decline", MembershipStatus.DECLINED, 403)],
+)
+def test_a_coordinator_decides_an_application(
+    client: Client, community, coordinator, client_for, decision, status, home_status
+):
+    community.signup_mode = SignupMode.APPLICATION
+    community.save()
+    client.post(reverse("communities:join", args=[community.slug]), join_data())
+    applicant = Membership.objects.get(user__email="priya@example.org")
+
+    response = client_for(coordinator).post(
+        reverse("communities:application_decide", args=[community.slug, applicant.pk]),
+        {"decision": decision},
+    )
+
+    assert response.status_code == 302
+    applicant.refresh_from_db()
+    assert applicant.status == status
+    assert applicant.decided_by == coordinator.membership
+    assert community.events.filter(subject=applicant, actor=coordinator.membership).exists()
+    assert client.get(reverse("communities:home", args=[community.slug])).status_code == home_status
+
+
+def test_an_application_cannot_be_decided_twice(client: Client, community, coordinator, client_for):
+    community.signup_mode = SignupMode.APPLICATION
+    community.save()
+    client.post(reverse("communities:join", args=[community.slug]), join_data())
+    applicant = Membership.objects.get(user__email="priya@example.org")
+    url = reverse("communities:application_decide", args=[community.slug, applicant.pk])
+    coordinator_client = client_for(coordinator)
+    coordinator_client.post(url, {"decision": "decline"})
+
+    response = coordinator_client.post(url, {"decision": "approve"}, follow=True)
+
+    applicant.refresh_from_db()
+    assert applicant.status == MembershipStatus.DECLINED
+    assert "already been decided" in response.content.decode()
+
+
+def test_someone_with_an_account_is_asked_to_log_in_rather_than_sign_up_again(
+    client: Client, community, member
+):
+    response = client.post(
+        reverse("communities:join", args=[community.slug]),
+        join_data(email=member.membership.user.email),
+    )
+
+    assert response.status_code == 400
+    assert "Log in first" in response.content.decode()
+    assert Membership.objects.filter(user=member.membership.user).count() == 1
