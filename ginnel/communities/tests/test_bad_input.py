@@ -34,7 +34,9 @@ TABLES: list[type[Model]] = [
 
 def snapshot() -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table a form here could touch."""
-    return {model.__name__: sorted(model._default_manager.values_list(), key=repr) for model in TABLES}
+    return {
+        model.__name__: sorted(model._default_manager.values_list(), key=repr) for model in TABLES
+    }
 
 
 def assert_reshown_with_errors(response, fields: list[str], kept: dict[str, str]) -> None:
