@@ -128,7 +128,8 @@ def community_view(perm: Perm) -> Callable[[CommunityView[P]], RoutedView[P]]:
             access = access_for(request.user, found)
             if not access.can(perm):
                 raise PermissionDenied("You do not have a role in this community that allows this.")
-            request.session["community"] = found.slug
+            if request.session.get("community") != found.slug:
+                request.session["community"] = found.slug  # where "/" takes them next time
             return view(request, access, *args, **kwargs)
 
         return cast("RoutedView[P]", wrapper)
