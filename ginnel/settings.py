@@ -155,8 +155,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if env_bool("GINNEL_FAST_PASSWORD_HASHER", False):
-    # Tests and bulk demo generation only: hashing 100,000 passwords with
-    # Argon2 would take hours. Never set this on a live site.
+    # Tests only: they create hundreds of accounts, and Argon2 is slow on
+    # purpose. Never set this on a live site.
     PASSWORD_HASHERS.insert(0, "django.contrib.auth.hashers.MD5PasswordHasher")
 
 AUTH_PASSWORD_VALIDATORS = [

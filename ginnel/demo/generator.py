@@ -30,7 +30,7 @@ import random
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
@@ -165,7 +165,10 @@ class DemoResult:
     logins: tuple[DemoLogin, ...]
     people: int
     network_people: int
+    #: The demo already existed as asked for, and was kept.
     reused: bool = False
+    #: A demo of another size (or seed) existed, or --fresh was asked for, and was deleted.
+    replaced: bool = False
 
     def login(self, role: Role) -> DemoLogin:
         return next(login for login in self.logins if login.role == role)
@@ -286,10 +289,11 @@ def ensure_demo(
             existing = _existing(slug=slug, seed=seed, people=people, neighbourhoods=neighbourhoods)
             if existing is not None:
                 return existing
-        delete_demo(slug=slug)
-        return generate_community(
+        replaced = delete_demo(slug=slug)
+        result = generate_community(
             people=people, seed=seed, neighbourhoods=neighbourhoods, slug=slug, progress=progress
         )
+        return replace(result, replaced=replaced)
 
 
 @transaction.atomic
@@ -308,14 +312,13 @@ def delete_demo(*, slug: str = DEFAULT_SLUG) -> bool:
     if not communities:
         return False
     ids = [c.pk for c in communities]
-    # Children first: Person protects its neighbourhood, and single-table
-    # deletes stay fast at 100,000 rows where a cascade from the community
-    # would load every row.
+    # Table by table, children first: a person protects their neighbourhood,
+    # and the leaf tables go in one statement each instead of the cascade
+    # loading every row. (Later capabilities delete their rows here first.)
     Person.objects.filter(community_id__in=ids).delete()
     RoleGrant.objects.filter(community_id__in=ids).delete()
     CommunityEvent.objects.filter(community_id__in=ids).delete()
     Invitation.objects.filter(community_id__in=ids).delete()
-    Membership.objects.filter(community_id__in=ids).update(decided_by=None)
     Membership.objects.filter(community_id__in=ids).delete()
     Neighbourhood.objects.filter(community_id__in=ids).delete()
     Community.objects.filter(pk__in=ids).delete()

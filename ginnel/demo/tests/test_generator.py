@@ -221,6 +221,7 @@ def test_ensuring_the_same_demo_again_reuses_it() -> None:
     again = ensure_demo(people=50, seed=3)
     assert again.reused
     assert not first.reused
+    assert not first.replaced
     assert again.community == first.community
     assert again.logins == first.logins
     assert User.objects.count() == users
@@ -231,6 +232,7 @@ def test_ensuring_a_demo_of_another_size_makes_it_again() -> None:
     ensure_demo(people=50, seed=3)
     bigger = ensure_demo(people=70, seed=3)
     assert not bigger.reused
+    assert bigger.replaced
     assert Community.objects.filter(slug="demo").count() == 1
     assert Person.objects.filter(community=bigger.community).count() == 70
 

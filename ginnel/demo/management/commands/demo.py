@@ -94,7 +94,8 @@ class Command(BaseCommand):
         if result.reused:
             self.stdout.write("Reusing the demo community (use --fresh to make it again).")
         else:
-            self.stdout.write(f"Made the demo community in {seconds:.1f} s.")
+            made = "Made the demo community again" if result.replaced else "Made the demo community"
+            self.stdout.write(f"{made} in {seconds:.1f} s.")
         self.stdout.write(
             f"{community.name}: {result.people:,} people in {places}.\n"
             f"{network.name} (join by application): {result.network_people:,} people.\n"
