@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ginnel.people",
     "ginnel.communities",
+    "ginnel.timebank",
     "ginnel.web",
     "ginnel.demo",
 ]

@@ -35,9 +35,11 @@ class Perm(enum.StrEnum):
     VIEW_INSIGHTS = "view_insights"
     MANAGE_ROLES = "manage_roles"
     MANAGE_COMMUNITY = "manage_community"
+    USE_TIMEBANK = "use_timebank"
+    COORDINATE_TIMEBANK = "coordinate_timebank"
 
 
-_MEMBER = frozenset({Perm.VIEW_COMMUNITY, Perm.EDIT_OWN_RECORD})
+_MEMBER = frozenset({Perm.VIEW_COMMUNITY, Perm.EDIT_OWN_RECORD, Perm.USE_TIMEBANK})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.MEMBER: _MEMBER,
@@ -48,6 +50,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.DECIDE_APPLICATIONS,
         Perm.INVITE,
         Perm.VIEW_INSIGHTS,
+        Perm.COORDINATE_TIMEBANK,
     },
     Role.LINK_WORKER: _MEMBER | {Perm.VIEW_MEMBERS, Perm.RECORD_PERSON},
     Role.ORG_EDITOR: _MEMBER,

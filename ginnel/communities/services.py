@@ -79,6 +79,10 @@ def community_create(
     Person.objects.create(community=community, membership=membership, display_name=admin_name)
     RoleGrant.objects.create(community=community, membership=membership, role=Role.ADMINISTRATOR)
     _event(community=community, actor=None, action="community_created", subject=membership)
+    # A new community starts with the default skill taxonomy its members pick from.
+    from ginnel.timebank.services import categories_seed
+
+    categories_seed(community=community)
     return community
 
 

@@ -1,0 +1,329 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from ginnel.communities.forms import NeighbourhoodChoice
+from ginnel.communities.models import Community, MembershipStatus
+from ginnel.people.models import Person
+from ginnel.timebank.models import Category, ListingKind, Where
+from ginnel.web.forms import Form
+
+
+class HoursField(forms.CharField):
+    """Time as people write it: "2", "1.5", "1:30", "90m", "2h 15m" → whole minutes."""
+
+    default_error_messages = {
+        "invalid": "Enter the time in hours and minutes, like 1:30 or 2 hours.",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", "In hours and minutes, for example 2 or 1:30.")
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = (super().to_python(value) or "").strip().lower()
+        if not text:
+            return None
+        minutes = parse_hours(text)
+        if minutes is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return minutes
+
+
+def parse_hours(text: str) -> int | None:
+    text = text.replace("hours", "h").replace("hour", "h").replace("hrs", "h").replace("mins", "m")
+    text = text.replace("minutes", "m").replace("min", "m").replace(" ", "")
+    try:
+        if ":" in text:
+            hours, mins = text.split(":", 1)
+            h, m = int(hours or 0), int(mins)
+            return h * 60 + m if 0 <= m < 60 and h >= 0 else None
+        if text.endswith("m") and "h" not in text:
+            return int(text[:-1])
+        if "h" in text:
+            hours, _, rest = text.partition("h")
+            whole_hours = float(hours) if hours else 0.0
+            extra = int(rest.rstrip("m")) if rest else 0
+            total: float = whole_hours * 60 + extra
+        else:
+            total = float(text) * 60
+    except ValueError:
+        return None
+    if total < 0 or total != round(total):
+        return None
+    return int(total)
+
+
+class PersonChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def __init__(self, community: Community, *, exclude: Person | None = None, **kwargs: Any):
+        people = Person.objects.filter(
+            community=community, membership__status=MembershipStatus.ACTIVE
+        ).order_by("display_name", "id")
+        if exclude is not None:
+            people = people.exclude(pk=exclude.pk)
+        super().__init__(queryset=people, **kwargs)
+
+
+class CategoryChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def __init__(self, community: Community, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(queryset=Category.objects.filter(community=community), **kwargs)
+
+
+class ListingForm(Form):
+    title = forms.CharField(
+        label="Title",
+        max_length=120,
+        help_text="A few words, for example “Help with your garden” or “A lift to the shops”.",
+    )
+    description = forms.CharField(
+        label="More about it",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Say what you can do or what you need, in your own words.",
+    )
+    where = forms.MultipleChoiceField(
+        label="Where can it happen?",
+        choices=Where.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick all that apply.",
+    )
+    availability = forms.CharField(
+        label="When are you free?",
+        required=False,
+        max_length=200,
+        help_text="For example: weekday mornings, or Saturday afternoons.",
+    )
+    expires_on = forms.DateField(
+        label="Show it until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional. After this date it leaves the listings and we remind you.",
+    )
+
+    def __init__(self, *args: Any, community: Community, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["categories"] = CategoryChoice(
+            community,
+            label="Categories",
+            required=False,
+            help_text="Tick any that fit, so people can find it.",
+        )
+        self.order_fields(["title", "description", "categories"])
+        if kind == ListingKind.REQUEST:
+            self.fields["title"].help_text = "A few words, for example “Someone to walk my dog”."
+
+    def clean_expires_on(self) -> Any:
+        value = self.cleaned_data.get("expires_on")
+        if value is not None and value < timezone.localdate():
+            raise forms.ValidationError("The date must be today or in the future.")
+        return value
+
+
+class ListingSearchForm(Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[
+            ("", "Offers and requests"),
+            ("offer", "Offers only"),
+            ("request", "Requests only"),
+        ],
+    )
+    where = forms.ChoiceField(
+        label="Where", required=False, choices=[("", "Anywhere"), *Where.choices]
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[("newest", "Newest first"), ("nearest", "Nearest neighbourhood first")],
+    )
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"] = forms.ModelChoiceField(
+            label="Category",
+            required=False,
+            empty_label="All categories",
+            queryset=Category.objects.filter(community=community),
+        )
+        self.fields["neighbourhood"] = NeighbourhoodChoice(
+            community, label="Neighbourhood", empty_label="All neighbourhoods", help_text=""
+        )
+
+
+class ProposeForm(Form):
+    description = forms.CharField(
+        label="Message",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Say hello and suggest when and where.",
+    )
+    where = forms.ChoiceField(
+        label="Where will it happen?", choices=Where.choices, widget=forms.RadioSelect
+    )
+
+
+class CompleteForm(Form):
+    hours = HoursField(label="How long did it take?")
+    happened_on = forms.DateField(
+        label="When did it happen?", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_happened_on(self) -> Any:
+        value = self.cleaned_data["happened_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date must be today or in the past.")
+        return value
+
+
+class RecordForm(CompleteForm):
+    direction = forms.ChoiceField(
+        label="Who helped whom?",
+        choices=[("gave", "I helped them"), ("received", "They helped me")],
+        widget=forms.RadioSelect,
+    )
+    description = forms.CharField(label="What was done?", max_length=300)
+    where = forms.ChoiceField(
+        label="Where did it happen?", choices=Where.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, community: Community, me: Person | None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["other"] = PersonChoice(
+            community, exclude=me, label="Who was it with?", empty_label="Choose a member"
+        )
+        self.fields["category"] = forms.ModelChoiceField(
+            label="Category",
+            required=False,
+            empty_label="None",
+            queryset=Category.objects.filter(community=community),
+        )
+        self.order_fields(["other", "direction", "description", "hours", "happened_on"])
+
+
+class OnBehalfRecordForm(RecordForm):
+    """A coordinator records for a member who is not online."""
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any):
+        super().__init__(*args, community=community, me=None, **kwargs)
+        self.fields["on_behalf_of"] = PersonChoice(
+            community,
+            label="Recording for",
+            empty_label="Choose a member",
+            help_text="The member you are recording this for.",
+        )
+        self.fields["direction"].widget.choices = [
+            ("gave", "They helped the other person"),
+            ("received", "The other person helped them"),
+        ]
+        self.fields["other"].label = "The other person"
+        self.order_fields(["on_behalf_of", "other", "direction"])
+
+
+class ReverseForm(Form):
+    reason = forms.CharField(
+        label="Why are these hours being reversed?",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Both people can see this reason on their statements.",
+    )
+
+
+class ThankYouForm(Form):
+    text = forms.CharField(
+        label="Your thank-you note",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A sentence or two. They choose whether it shows on their profile.",
+    )
+
+
+class DonateForm(Form):
+    hours = HoursField(label="How much time to give?")
+    note = forms.CharField(label="Note", required=False, max_length=200)
+
+    def __init__(self, *args: Any, community: Community, me: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"] = PersonChoice(
+            community,
+            exclude=me,
+            label="Give to",
+            required=False,
+            empty_label="The community pot",
+            help_text="The pot helps members who need it.",
+        )
+        self.order_fields(["to", "hours", "note"])
+
+
+class BrokerForm(Form):
+    description = forms.CharField(label="What is the exchange?", max_length=300)
+    where = forms.ChoiceField(label="Where?", choices=Where.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["giver"] = PersonChoice(community, label="Who gives help", empty_label="Choose")
+        self.fields["receiver"] = PersonChoice(
+            community, label="Who receives help", empty_label="Choose"
+        )
+        self.order_fields(["giver", "receiver"])
+
+
+class GroupActivityForm(CompleteForm):
+    description = forms.CharField(label="What was the activity?", max_length=300)
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organiser"] = PersonChoice(community, label="Organiser", empty_label="Choose")
+        self.fields["receivers"] = forms.ModelMultipleChoiceField(
+            label="Who took part",
+            queryset=self.fields["organiser"].queryset,  # type: ignore[attr-defined]
+            widget=forms.SelectMultiple(attrs={"size": 8}),
+            help_text="Each person receives the time; the organiser gives it to all of them.",
+        )
+        self.fields["hours"].label = "How long, for each person?"
+        self.order_fields(["description", "organiser", "receivers", "hours", "happened_on"])
+
+
+class SafeguardingForm(Form):
+    vetted_on = forms.DateField(
+        label="Date vetted",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty if this person is not vetted.",
+    )
+    checks = forms.CharField(
+        label="What was checked",
+        required=False,
+        max_length=300,
+        help_text="For example: enhanced DBS certificate seen, two references.",
+    )
+    needs_support = forms.BooleanField(
+        label="Needs extra support: only vetted members may agree exchanges with them",
+        required=False,
+    )
+
+
+class LimitsForm(Form):
+    credit_limit = forms.IntegerField(
+        label="Most hours a member may be owed",
+        min_value=1,
+        max_value=1000,
+    )
+    debit_limit = forms.IntegerField(
+        label="Most hours a member may owe",
+        min_value=0,
+        max_value=1000,
+    )
+
+
+class PendingFilterForm(Form):
+    days = forms.IntegerField(
+        label="Waiting for at least (days)", min_value=0, max_value=365, required=False
+    )

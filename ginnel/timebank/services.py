@@ -1,0 +1,637 @@
+"""Timebank use-cases: one function each, one transaction, permission checked.
+
+An exchange moves proposed → agreed → completed (hours claimed by one party)
+→ confirmed (by the other party, or by a coordinator on their behalf), or ends
+declined or cancelled. Only a confirmed exchange posts hours; only a
+coordinator can reverse it, with a reason, by a reversing transfer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ginnel.communities.models import Community, MembershipStatus
+from ginnel.communities.permissions import Access, Perm, require
+from ginnel.errors import GinnelError
+from ginnel.people.models import Person
+from ginnel.timebank import ledger
+from ginnel.timebank.models import (
+    Account,
+    AccountKind,
+    Category,
+    Exchange,
+    ExchangeState,
+    Listing,
+    ListingKind,
+    ListingStatus,
+    Safeguarding,
+    ThankYou,
+    TimebankAction,
+    TimebankSettings,
+    Transfer,
+    TransferKind,
+    Where,
+)
+
+DEFAULT_CATEGORIES = [
+    "Befriending",
+    "Gardening",
+    "DIY and repairs",
+    "Lifts and transport",
+    "Shopping and errands",
+    "IT help",
+    "Form filling",
+    "Cooking",
+    "Language and conversation",
+    "Music",
+    "Pet care",
+    "Sewing and mending",
+    "Childcare",
+    "Cleaning and tidying",
+    "Arts and crafts",
+    "Reading and writing",
+    "Sport and exercise",
+    "Teaching and tutoring",
+    "Admin and paperwork",
+    "Walking and outings",
+]
+
+MAX_EXCHANGE_MINUTES = 24 * 60
+
+
+def categories_seed(*, community: Community) -> list[Category]:
+    """Give a community the default skill taxonomy (idempotent)."""
+    existing = set(Category.objects.filter(community=community).values_list("name", flat=True))
+    Category.objects.bulk_create(
+        [Category(community=community, name=n) for n in DEFAULT_CATEGORIES if n not in existing]
+    )
+    return list(Category.objects.filter(community=community))
+
+
+def _me(access: Access) -> Person:
+    if access.membership is None or not access.is_member:
+        raise GinnelError("Only members of this community can do this.")
+    return access.membership.person
+
+
+def _person_in(access: Access, person_id: int) -> Person:
+    person = (
+        Person.objects.filter(
+            community=access.community, pk=person_id, membership__status=MembershipStatus.ACTIVE
+        )
+        .select_related("membership")
+        .first()
+    )
+    if person is None:
+        raise GinnelError("There is no such member in this community.")
+    return person
+
+
+def _log(
+    access: Access,
+    action: str,
+    *,
+    exchange: Exchange | None = None,
+    person: Person | None = None,
+    **detail: Any,
+) -> None:
+    TimebankAction.objects.create(
+        community=access.community,
+        actor=access.membership,
+        action=action,
+        exchange=exchange,
+        person=person,
+        detail=detail,
+    )
+
+
+def _check_minutes(minutes: int) -> None:
+    if minutes <= 0:
+        raise GinnelError("Enter the time as more than 0 minutes.", field="minutes")
+    if minutes > MAX_EXCHANGE_MINUTES:
+        raise GinnelError("One exchange can be at most 24 hours.", field="minutes")
+
+
+# Offers and requests -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def listing_save(
+    *,
+    access: Access,
+    listing: Listing | None = None,
+    kind: str,
+    title: str,
+    description: str,
+    categories: Sequence[Category],
+    where: Iterable[str],
+    availability: str,
+    expires_on: date | None,
+) -> Listing:
+    require(access, Perm.USE_TIMEBANK)
+    me = _me(access)
+    if listing is not None and listing.owner_id != me.pk:
+        raise GinnelError("You can only change your own offers and requests.")
+    if expires_on is not None and expires_on < timezone.localdate():
+        raise GinnelError("The end date cannot be in the past.", field="expires_on")
+    if any(c.community_id != access.community.pk for c in categories):
+        raise GinnelError("Choose categories of this community.", field="categories")
+    where = set(where)
+    values = {f: (w in where) for w, f in Listing.WHERE_FIELDS.items()}
+    if listing is None:
+        listing = Listing(community=access.community, owner=me, kind=kind)
+    listing.title = title
+    listing.description = description
+    listing.availability = availability
+    listing.expires_on = expires_on
+    listing.reminded_at = None
+    for name, value in values.items():
+        setattr(listing, name, value)
+    listing.save()
+    listing.categories.set(categories)
+    return listing
+
+
+@transaction.atomic
+def listing_close(*, access: Access, listing: Listing) -> Listing:
+    me = _me(access)
+    if listing.owner_id != me.pk and not access.can(Perm.COORDINATE_TIMEBANK):
+        raise GinnelError("You can only close your own offers and requests.")
+    listing.status = ListingStatus.CLOSED
+    listing.save(update_fields=["status"])
+    if listing.owner_id != me.pk:
+        _log(access, "listing_closed", person=listing.owner, listing=listing.pk)
+    return listing
+
+
+# Exchanges -----------------------------------------------------------------------------------
+
+
+def _safeguarding_check(exchange: Exchange) -> None:
+    """Home visits and members who need support: only with a vetted giver."""
+    receiver_flag = Safeguarding.objects.filter(person=exchange.receiver).first()
+    giver_flag = Safeguarding.objects.filter(person=exchange.giver).first()
+    giver_vetted = giver_flag is not None and giver_flag.is_vetted
+    needs_support = any(f is not None and f.needs_support for f in (receiver_flag, giver_flag))
+    if giver_vetted:
+        return
+    if exchange.where == Where.YOUR_HOME:
+        raise GinnelError(
+            f"Help at {exchange.receiver.display_name}'s home can only be agreed with a giver "
+            "a coordinator has vetted. Ask a coordinator about vetting, or meet in a public place."
+        )
+    if needs_support:
+        raise GinnelError(
+            "One of you has asked for extra support, so this exchange can only be agreed with "
+            "a giver a coordinator has vetted. A coordinator can help arrange it."
+        )
+
+
+@transaction.atomic
+def exchange_propose(
+    *,
+    access: Access,
+    listing: Listing | None = None,
+    other_id: int | None = None,
+    i_give: bool | None = None,
+    description: str,
+    where: str,
+    category: Category | None = None,
+) -> Exchange:
+    """Start an exchange from an offer or a request, or with a named member."""
+    require(access, Perm.USE_TIMEBANK)
+    me = _me(access)
+    if listing is not None:
+        if listing.community_id != access.community.pk or not listing.is_live():
+            raise GinnelError("This offer or request is no longer open.")
+        other = listing.owner
+        i_give = listing.kind == ListingKind.REQUEST
+        category = category or listing.categories.first()
+    elif other_id is not None and i_give is not None:
+        other = _person_in(access, other_id)
+    else:
+        raise GinnelError("Choose who the exchange is with.")
+    if other.pk == me.pk:
+        raise GinnelError("You cannot start an exchange with yourself.")
+    exchange = Exchange.objects.create(
+        community=access.community,
+        listing=listing,
+        giver=me if i_give else other,
+        receiver=other if i_give else me,
+        proposed_by=me,
+        description=description,
+        where=where,
+        category=category,
+    )
+    return exchange
+
+
+@transaction.atomic
+def exchange_broker(
+    *,
+    access: Access,
+    giver_id: int,
+    receiver_id: int,
+    description: str,
+    where: str,
+    category: Category | None = None,
+) -> Exchange:
+    """A coordinator suggests an exchange between two members; either can then agree."""
+    require(access, Perm.COORDINATE_TIMEBANK)
+    me = _me(access)
+    giver, receiver = _person_in(access, giver_id), _person_in(access, receiver_id)
+    if giver.pk == receiver.pk:
+        raise GinnelError("Choose two different people.", field="receiver")
+    exchange = Exchange.objects.create(
+        community=access.community,
+        giver=giver,
+        receiver=receiver,
+        proposed_by=me,
+        description=description,
+        where=where,
+        category=category,
+    )
+    _log(access, "brokered", exchange=exchange)
+    return exchange
+
+
+def _lock(exchange: Exchange, access: Access) -> Exchange:
+    locked = (
+        Exchange.objects.select_for_update()
+        .select_related("giver", "receiver")
+        .filter(pk=exchange.pk, community=access.community)
+        .first()
+    )
+    if locked is None:
+        raise GinnelError("There is no such exchange in this community.")
+    return locked
+
+
+def _party(exchange: Exchange, me: Person) -> bool:
+    return me.pk in (exchange.giver_id, exchange.receiver_id)
+
+
+def _touch(exchange: Exchange, *fields: str) -> None:
+    exchange.updated_at = timezone.now()
+    exchange.version = F("version") + 1
+    exchange.save(update_fields=[*fields, "updated_at", "version"])
+    exchange.refresh_from_db(fields=["version"])
+
+
+@transaction.atomic
+def exchange_agree(*, access: Access, exchange: Exchange) -> Exchange:
+    me = _me(access)
+    exchange = _lock(exchange, access)
+    coordinating = access.can(Perm.COORDINATE_TIMEBANK) and not _party(exchange, me)
+    if exchange.state != ExchangeState.PROPOSED:
+        raise GinnelError("Only a proposed exchange can be agreed.")
+    if not coordinating and (not _party(exchange, me) or exchange.proposed_by_id == me.pk):
+        raise GinnelError("The other person agrees to an exchange you proposed.")
+    _safeguarding_check(exchange)
+    exchange.state = ExchangeState.AGREED
+    _touch(exchange, "state")
+    if coordinating:
+        _log(access, "agreed_on_behalf", exchange=exchange)
+    return exchange
+
+
+@transaction.atomic
+def exchange_decline(*, access: Access, exchange: Exchange) -> Exchange:
+    me = _me(access)
+    exchange = _lock(exchange, access)
+    if exchange.state != ExchangeState.PROPOSED:
+        raise GinnelError("Only a proposed exchange can be declined.")
+    if not _party(exchange, me) or exchange.proposed_by_id == me.pk:
+        raise GinnelError("Only the person asked can decline; you can cancel your proposal.")
+    exchange.state = ExchangeState.DECLINED
+    _touch(exchange, "state")
+    return exchange
+
+
+@transaction.atomic
+def exchange_cancel(*, access: Access, exchange: Exchange) -> Exchange:
+    me = _me(access)
+    exchange = _lock(exchange, access)
+    coordinating = access.can(Perm.COORDINATE_TIMEBANK)
+    if exchange.state not in (ExchangeState.PROPOSED, ExchangeState.AGREED):
+        raise GinnelError("Only an exchange that has not happened yet can be cancelled.")
+    if not _party(exchange, me) and not coordinating:
+        raise GinnelError("Only the two people in an exchange can cancel it.")
+    exchange.state = ExchangeState.CANCELLED
+    _touch(exchange, "state")
+    if not _party(exchange, me):
+        _log(access, "cancelled_on_behalf", exchange=exchange)
+    return exchange
+
+
+@transaction.atomic
+def exchange_complete(
+    *,
+    access: Access,
+    exchange: Exchange,
+    minutes: int,
+    happened_on: date,
+    on_behalf_of: int | None = None,
+) -> Exchange:
+    """One party (or a coordinator for them) records the hours; the other confirms."""
+    me = _me(access)
+    _check_minutes(minutes)
+    if happened_on > timezone.localdate():
+        raise GinnelError("The date cannot be in the future.", field="happened_on")
+    exchange = _lock(exchange, access)
+    if exchange.state != ExchangeState.AGREED:
+        raise GinnelError("Hours can be recorded once an exchange has been agreed.")
+    claimant = me
+    if on_behalf_of is not None:
+        require(access, Perm.COORDINATE_TIMEBANK)
+        claimant = _person_in(access, on_behalf_of)
+    if not _party(exchange, claimant):
+        raise GinnelError("Only the two people in an exchange can record its hours.")
+    exchange.minutes = minutes
+    exchange.happened_on = happened_on
+    exchange.claimed_by = claimant
+    exchange.state = ExchangeState.COMPLETED
+    _touch(exchange, "minutes", "happened_on", "claimed_by", "state")
+    if claimant.pk != me.pk:
+        _log(access, "recorded_on_behalf", exchange=exchange, person=claimant, minutes=minutes)
+    return exchange
+
+
+@transaction.atomic
+def exchange_record(
+    *,
+    access: Access,
+    other_id: int,
+    i_gave: bool,
+    minutes: int,
+    happened_on: date,
+    description: str,
+    where: str = Where.PUBLIC,
+    category: Category | None = None,
+    on_behalf_of: int | None = None,
+) -> Exchange:
+    """Record an exchange after the fact ("Sam helped me for 2 hours on Tuesday").
+
+    It waits for the other person (or a coordinator) to confirm. A coordinator
+    records for a member who is not online with ``on_behalf_of``.
+    """
+    require(access, Perm.USE_TIMEBANK)
+    me = _me(access)
+    claimant = me
+    if on_behalf_of is not None:
+        require(access, Perm.COORDINATE_TIMEBANK)
+        claimant = _person_in(access, on_behalf_of)
+    _check_minutes(minutes)
+    if happened_on > timezone.localdate():
+        raise GinnelError("The date cannot be in the future.", field="happened_on")
+    other = _person_in(access, other_id)
+    if other.pk == claimant.pk:
+        raise GinnelError("An exchange needs two different people.", field="other")
+    if category is not None and category.community_id != access.community.pk:
+        raise GinnelError("Choose a category of this community.", field="category")
+    exchange = Exchange(
+        community=access.community,
+        giver=claimant if i_gave else other,
+        receiver=other if i_gave else claimant,
+        proposed_by=claimant,
+        claimed_by=claimant,
+        description=description,
+        where=where,
+        category=category,
+        minutes=minutes,
+        happened_on=happened_on,
+        state=ExchangeState.AGREED,
+    )
+    _safeguarding_check(exchange)
+    exchange.state = ExchangeState.COMPLETED
+    exchange.save()
+    if claimant.pk != me.pk:
+        _log(access, "recorded_on_behalf", exchange=exchange, person=claimant, minutes=minutes)
+    return exchange
+
+
+@transaction.atomic
+def exchange_confirm(*, access: Access, exchange: Exchange) -> Exchange:
+    """The other party, or a coordinator on their behalf, confirms: the hours move."""
+    me = _me(access)
+    exchange = _lock(exchange, access)
+    if exchange.state != ExchangeState.COMPLETED:
+        raise GinnelError("Only recorded hours that wait for confirmation can be confirmed.")
+    if exchange.claimed_by_id == me.pk:
+        raise GinnelError("You cannot confirm hours you recorded yourself; the other person does.")
+    coordinating = access.can(Perm.COORDINATE_TIMEBANK)
+    if not _party(exchange, me) and not coordinating:
+        raise GinnelError("Only the other person in the exchange, or a coordinator, can confirm.")
+    assert exchange.minutes is not None  # noqa: S101 (a completed exchange has its minutes)
+    assert exchange.happened_on is not None  # noqa: S101
+    transfer = ledger.post(
+        community=access.community,
+        legs=[
+            ledger.Leg(ledger.account_for(exchange.giver), exchange.minutes),
+            ledger.Leg(ledger.account_for(exchange.receiver), -exchange.minutes),
+        ],
+        kind=TransferKind.EXCHANGE,
+        description=exchange.description,
+        happened_on=exchange.happened_on,
+        created_by=access.membership,
+    )
+    exchange.transfer = transfer
+    exchange.state = ExchangeState.CONFIRMED
+    _touch(exchange, "transfer", "state")
+    if not _party(exchange, me):
+        _log(access, "confirmed_on_behalf", exchange=exchange, minutes=exchange.minutes)
+    return exchange
+
+
+@transaction.atomic
+def exchange_reverse(*, access: Access, exchange: Exchange, reason: str) -> Exchange:
+    require(access, Perm.COORDINATE_TIMEBANK)
+    if not reason.strip():
+        raise GinnelError("Give the reason for reversing these hours.", field="reason")
+    exchange = _lock(exchange, access)
+    if exchange.state != ExchangeState.CONFIRMED or exchange.transfer is None:
+        raise GinnelError("Only confirmed exchanges can be reversed.")
+    ledger.reverse(
+        transfer=exchange.transfer,
+        reason=reason,
+        by=access.membership,  # type: ignore[arg-type]
+        happened_on=timezone.localdate(),
+    )
+    exchange.state = ExchangeState.REVERSED
+    _touch(exchange, "state")
+    _log(access, "reversed", exchange=exchange, reason=reason, minutes=exchange.minutes)
+    return exchange
+
+
+# Other transfers -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def donation_make(
+    *, access: Access, minutes: int, to_person_id: int | None = None, note: str = ""
+) -> Transfer:
+    """Give some of your hours to the community pot, or to another member."""
+    require(access, Perm.USE_TIMEBANK)
+    me = _me(access)
+    if minutes <= 0:
+        raise GinnelError("Enter the time as more than 0 minutes.", field="minutes")
+    if to_person_id is None:
+        recipient = ledger.pot_for(access.community)
+        description = "Donation to the community pot"
+    else:
+        other = _person_in(access, to_person_id)
+        if other.pk == me.pk:
+            raise GinnelError("You cannot donate hours to yourself.", field="to")
+        recipient = ledger.account_for(other)
+        description = f"Donation to {other.display_name}"
+    if note:
+        description = f"{description}: {note}"
+    return ledger.post(
+        community=access.community,
+        legs=[
+            ledger.Leg(ledger.account_for(me), -minutes),
+            ledger.Leg(recipient, minutes),
+        ],
+        kind=TransferKind.DONATION,
+        description=description,
+        happened_on=timezone.localdate(),
+        created_by=access.membership,
+    )
+
+
+@transaction.atomic
+def group_activity_record(
+    *,
+    access: Access,
+    organiser_id: int,
+    receiver_ids: Sequence[int],
+    minutes: int,
+    happened_on: date,
+    description: str,
+) -> Transfer:
+    """A coordinator records a group activity: the organiser gives, each receiver receives."""
+    require(access, Perm.COORDINATE_TIMEBANK)
+    _check_minutes(minutes)
+    organiser = _person_in(access, organiser_id)
+    receivers = [_person_in(access, pk) for pk in dict.fromkeys(receiver_ids)]
+    if not receivers:
+        raise GinnelError("Choose at least one person who took part.", field="receivers")
+    if any(r.pk == organiser.pk for r in receivers):
+        raise GinnelError("The organiser cannot also be one of the receivers.", field="receivers")
+    transfer = ledger.post(
+        community=access.community,
+        legs=[
+            ledger.Leg(ledger.account_for(organiser), minutes * len(receivers)),
+            *[ledger.Leg(ledger.account_for(r), -minutes) for r in receivers],
+        ],
+        kind=TransferKind.GROUP,
+        description=description,
+        happened_on=happened_on,
+        created_by=access.membership,
+    )
+    _log(
+        access,
+        "group_activity",
+        person=organiser,
+        transfer=transfer.pk,
+        receivers=len(receivers),
+        minutes=minutes,
+    )
+    return transfer
+
+
+@transaction.atomic
+def limits_set(*, access: Access, credit_limit: int, debit_limit: int) -> TimebankSettings:
+    require(access, Perm.MANAGE_COMMUNITY)
+    settings = TimebankSettings.objects.select_for_update().get(
+        pk=ledger.settings_for(access.community).pk
+    )
+    before = {"credit_limit": settings.credit_limit, "debit_limit": settings.debit_limit}
+    settings.credit_limit = credit_limit
+    settings.debit_limit = debit_limit
+    settings.save(update_fields=["credit_limit", "debit_limit"])
+    _log(
+        access,
+        "limits_set",
+        before=before,
+        after={"credit_limit": credit_limit, "debit_limit": debit_limit},
+    )
+    return settings
+
+
+@transaction.atomic
+def organisation_account_add(*, access: Access, name: str) -> Account:
+    require(access, Perm.COORDINATE_TIMEBANK)
+    if Account.objects.filter(
+        community=access.community, kind=AccountKind.ORGANISATION, name__iexact=name
+    ).exists():
+        raise GinnelError(f"There is already an account for {name}.", field="name")
+    account = Account.objects.create(
+        community=access.community, kind=AccountKind.ORGANISATION, name=name
+    )
+    _log(access, "organisation_account_added", name=name)
+    return account
+
+
+# Thanks and safeguarding ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def thank_you_leave(*, access: Access, exchange: Exchange, text: str) -> ThankYou:
+    me = _me(access)
+    if exchange.community_id != access.community.pk or exchange.receiver_id != me.pk:
+        raise GinnelError("Only the person who was helped can leave a thank-you note.")
+    if exchange.state != ExchangeState.CONFIRMED:
+        raise GinnelError("You can say thank you once the hours are confirmed.")
+    if ThankYou.objects.filter(exchange=exchange).exists():
+        raise GinnelError("You have already said thank you for this exchange.", field="text")
+    return ThankYou.objects.create(community=access.community, exchange=exchange, text=text)
+
+
+@transaction.atomic
+def thank_you_show(*, access: Access, thank_you: ThankYou, show: bool) -> ThankYou:
+    me = _me(access)
+    if thank_you.exchange.giver_id != me.pk:
+        raise GinnelError("Only the person thanked chooses whether the note shows.")
+    thank_you.show_on_profile = show
+    thank_you.save(update_fields=["show_on_profile"])
+    return thank_you
+
+
+@transaction.atomic
+def safeguarding_set(
+    *,
+    access: Access,
+    person_id: int,
+    vetted_on: date | None,
+    checks: str,
+    needs_support: bool,
+) -> Safeguarding:
+    require(access, Perm.COORDINATE_TIMEBANK)
+    person = _person_in(access, person_id)
+    if vetted_on is not None and not checks.strip():
+        raise GinnelError("Say what was checked when vetting someone.", field="checks")
+    if vetted_on is not None and vetted_on > timezone.localdate():
+        raise GinnelError("The vetting date cannot be in the future.", field="vetted_on")
+    record, _ = Safeguarding.objects.select_for_update().get_or_create(
+        person=person, defaults={"community": access.community}
+    )
+    record.vetted_on = vetted_on
+    record.checks = checks
+    record.vetted_by = access.membership if vetted_on else None
+    record.needs_support = needs_support
+    record.save()
+    _log(
+        access,
+        "safeguarding_set",
+        person=person,
+        vetted=vetted_on is not None,
+        needs_support=needs_support,
+    )
+    return record

@@ -1,0 +1,700 @@
+"""Timebank pages: each names its permission and calls one service or selector."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ginnel.communities.permissions import Access, Perm, community_view
+from ginnel.errors import GinnelError
+from ginnel.people.models import Person
+from ginnel.timebank import ledger, selectors, services
+from ginnel.timebank.forms import (
+    BrokerForm,
+    CompleteForm,
+    DonateForm,
+    GroupActivityForm,
+    LimitsForm,
+    ListingForm,
+    ListingSearchForm,
+    OnBehalfRecordForm,
+    PendingFilterForm,
+    ProposeForm,
+    RecordForm,
+    ReverseForm,
+    SafeguardingForm,
+    ThankYouForm,
+)
+from ginnel.timebank.models import Exchange, ExchangeState, ListingKind, Safeguarding
+from ginnel.timebank.pdf import statement_pdf
+from ginnel.web.forms import Form
+from ginnel.web.htmx import is_htmx
+
+
+def _me(access: Access) -> Person:
+    assert access.membership is not None  # noqa: S101 (USE_TIMEBANK implies a membership)
+    return access.membership.person
+
+
+def _status(request: HttpRequest, *forms: Form) -> int:
+    return 400 if request.method == "POST" and any(f.errors for f in forms) else 200
+
+
+def _attempt(form: Form, action: Callable[[], Any]) -> Any:
+    """Run a service; a domain error goes onto the form, next to its field."""
+    try:
+        return action()
+    except GinnelError as error:
+        form.add_domain_error(error)
+        return None
+
+
+# Listings ------------------------------------------------------------------------------------
+
+
+@community_view(Perm.USE_TIMEBANK)
+def listings(request: HttpRequest, access: Access) -> HttpResponse:
+    form = ListingSearchForm(request.GET or None, community=access.community)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "text": data["q"],
+            "kind": data["kind"],
+            "where": data["where"],
+            "sort": data["sort"] or "newest",
+            "category_id": data["category"].pk if data["category"] else None,
+            "neighbourhood_id": data["neighbourhood"].pk if data["neighbourhood"] else None,
+        }
+    page = Paginator(selectors.listings_search(access=access, **filters), 20).get_page(
+        request.GET.get("page")
+    )
+    template = "timebank/_listing_results.html" if is_htmx(request) else "timebank/listings.html"
+    return render(request, template, {"access": access, "form": form, "page": page})
+
+
+@community_view(Perm.USE_TIMEBANK)
+@require_http_methods(["GET", "POST"])
+def listing_new(request: HttpRequest, access: Access, kind: str) -> HttpResponse:
+    if kind not in ListingKind.values:
+        raise Http404
+    return _listing_form(request, access, kind=kind, listing=None)
+
+
+@community_view(Perm.USE_TIMEBANK)
+@require_http_methods(["GET", "POST"])
+def listing_edit(request: HttpRequest, access: Access, listing_id: int) -> HttpResponse:
+    listing = selectors.listing_get(access=access, listing_id=listing_id)
+    if listing is None or listing.owner_id != _me(access).pk:
+        raise Http404("There is no such offer or request of yours.")
+    return _listing_form(request, access, kind=listing.kind, listing=listing)
+
+
+def _listing_form(request: HttpRequest, access: Access, *, kind: str, listing: Any) -> HttpResponse:
+    initial = {}
+    if listing is not None:
+        initial = {
+            "title": listing.title,
+            "description": listing.description,
+            "availability": listing.availability,
+            "expires_on": listing.expires_on,
+            "categories": list(listing.categories.all()),
+            "where": [w for w, f in listing.WHERE_FIELDS.items() if getattr(listing, f)],
+        }
+    form = ListingForm(request.POST or None, initial=initial, community=access.community, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        saved = _attempt(
+            form,
+            lambda: services.listing_save(
+                access=access,
+                listing=listing,
+                kind=kind,
+                title=data["title"],
+                description=data["description"],
+                categories=list(data["categories"]),
+                where=data["where"],
+                availability=data["availability"],
+                expires_on=data["expires_on"],
+            ),
+        )
+        if saved is not None:
+            messages.success(request, f"Your {saved.get_kind_display().lower()} has been saved.")
+            return redirect(
+                "timebank:listing", community=access.community.slug, listing_id=saved.pk
+            )
+    return render(
+        request,
+        "timebank/listing_form.html",
+        {"access": access, "form": form, "kind": kind, "listing": listing},
+        status=_status(request, form),
+    )
+
+
+@community_view(Perm.USE_TIMEBANK)
+@require_http_methods(["GET", "POST"])
+def listing_detail(request: HttpRequest, access: Access, listing_id: int) -> HttpResponse:
+    listing = selectors.listing_get(access=access, listing_id=listing_id)
+    if listing is None:
+        raise Http404("There is no such offer or request in this community.")
+    form = ProposeForm(
+        request.POST or None,
+        initial={
+            "where": next((w for w, f in listing.WHERE_FIELDS.items() if getattr(listing, f)), None)
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        exchange = _attempt(
+            form,
+            lambda: services.exchange_propose(
+                access=access,
+                listing=listing,
+                description=form.cleaned_data["description"],
+                where=form.cleaned_data["where"],
+            ),
+        )
+        if exchange is not None:
+            messages.success(
+                request, f"Your proposal has been sent to {listing.owner.display_name}."
+            )
+            return redirect(
+                "timebank:exchange", community=access.community.slug, exchange_id=exchange.pk
+            )
+    return render(
+        request,
+        "timebank/listing_detail.html",
+        {
+            "access": access,
+            "listing": listing,
+            "form": form,
+            "mine": listing.owner_id == _me(access).pk,
+        },
+        status=_status(request, form),
+    )
+
+
+@community_view(Perm.USE_TIMEBANK)
+@require_POST
+def listing_close(request: HttpRequest, access: Access, listing_id: int) -> HttpResponse:
+    listing = selectors.listing_get(access=access, listing_id=listing_id)
+    if listing is None:
+        raise Http404
+    try:
+        services.listing_close(access=access, listing=listing)
+    except GinnelError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"“{listing.title}” is closed and no longer listed.")
+    return redirect("timebank:mine", community=access.community.slug)
+
+
+# A member's own page -------------------------------------------------------------------------
+
+
+@community_view(Perm.USE_TIMEBANK)
+def mine(request: HttpRequest, access: Access) -> HttpResponse:
+    me = _me(access)
+    exchanges = list(selectors.exchanges_of(access=access, person=me)[:100])
+    waiting = [
+        e
+        for e in exchanges
+        if (e.state == ExchangeState.PROPOSED and e.proposed_by_id != me.pk)
+        or (e.state == ExchangeState.COMPLETED and e.claimed_by_id != me.pk)
+    ]
+    return render(
+        request,
+        "timebank/mine.html",
+        {
+            "access": access,
+            "me": me,
+            "waiting": waiting,
+            "exchanges": exchanges,
+            "listings": selectors.listings_of(access=access, person=me),
+            "balance": ledger.account_for(me).balance,
+            "today": timezone.localdate(),
+            "thanks": selectors.thank_yous_shown(access=access, person=me),
+        },
+    )
+
+
+# Exchanges -----------------------------------------------------------------------------------
+
+
+def _exchange_or_404(access: Access, exchange_id: int) -> Exchange:
+    exchange = selectors.exchange_get(access=access, exchange_id=exchange_id)
+    if exchange is None:
+        raise Http404("There is no such exchange of yours.")
+    return exchange
+
+
+@community_view(Perm.USE_TIMEBANK)
+def exchange_detail(request: HttpRequest, access: Access, exchange_id: int) -> HttpResponse:
+    exchange = _exchange_or_404(access, exchange_id)
+    return _exchange_page(request, access, exchange)
+
+
+def _exchange_page(
+    request: HttpRequest, access: Access, exchange: Exchange, **forms: Form
+) -> HttpResponse:
+    me = _me(access)
+    coordinating = access.can(Perm.COORDINATE_TIMEBANK)
+    party = me.pk in (exchange.giver_id, exchange.receiver_id)
+    context = {
+        "access": access,
+        "exchange": exchange,
+        "me": me,
+        "party": party,
+        "coordinating": coordinating,
+        "complete_form": forms.get("complete_form")
+        or CompleteForm(initial={"happened_on": timezone.localdate()}),
+        "reverse_form": forms.get("reverse_form") or ReverseForm(),
+        "thank_form": forms.get("thank_form") or ThankYouForm(),
+        "can_agree": exchange.state == ExchangeState.PROPOSED
+        and ((party and exchange.proposed_by_id != me.pk) or (coordinating and not party)),
+        "can_confirm": exchange.state == ExchangeState.COMPLETED
+        and exchange.claimed_by_id != me.pk
+        and (party or coordinating),
+        "thank_you": getattr(exchange, "thank_you", None),
+    }
+    status = 400 if any(f.errors for f in forms.values()) else 200
+    return render(request, "timebank/exchange_detail.html", context, status=status)
+
+
+@community_view(Perm.USE_TIMEBANK)
+@require_POST
+def exchange_act(request: HttpRequest, access: Access, exchange_id: int) -> HttpResponse:
+    """Agree, decline, cancel or confirm: one button each on the exchange page."""
+    exchange = _exchange_or_404(access, exchange_id)
+    actions: dict[str, tuple[Callable[..., Exchange], str]] = {
+        "agree": (
+            services.exchange_agree,
+            "You have agreed. Record the time once it has happened.",
+        ),
+        "decline": (services.exchange_decline, "You have declined this exchange."),
+        "cancel": (services.exchange_cancel, "The exchange has been cancelled."),
+        "confirm": (services.exchange_confirm, "Confirmed: the hours are on both statements."),
+    }
+    chosen = actions.get(request.POST.get("action", ""))
+    if chosen is None:
+        messages.error(request, "Choose what to do with this exchange.")
+    else:
+        try:
+            chosen[0](access=access, exchange=exchange)
+        except GinnelError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, chosen[1])
+    return redirect("timebank:exchange", community=access.community.slug, exchange_id=exchange.pk)
+
+
+@community_view(Perm.USE_TIMEBANK)
+@require_POST
+def exchange_complete(request: HttpRequest, access: Access, exchange_id: int) -> HttpResponse:
+    exchange = _exchange_or_404(access, exchange_id)
+    form = CompleteForm(request.POST)
+    if form.is_valid():
+        done = _attempt(
+            form,
+            lambda: services.exchange_complete(
+                access=access,
+                exchange=exchange,
+                minutes=form.cleaned_data["hours"],
+                happened_on=form.cleaned_data["happened_on"],
+            ),
+        )
+        if done is not None:
+            messages.success(
+                request, "The time is recorded. The other person will be asked to confirm it."
+            )
+            return redirect(
+                "timebank:exchange", community=access.community.slug, exchange_id=exchange.pk
+            )
+    return _exchange_page(request, access, exchange, complete_form=form)
+
+
+@community_view(Perm.COORDINATE_TIMEBANK)
+@require_POST
+def exchange_reverse(request: HttpRequest, access: Access, exchange_id: int) -> HttpResponse:
+    exchange = _exchange_or_404(access, exchange_id)
+    form = ReverseForm(request.POST)
+    if form.is_valid():
+        done = _attempt(
+            form,
+            lambda: services.exchange_reverse(
+                access=access, exchange=exchange, reason=form.cleaned_data["reason"]
+            ),
+        )
+        if done is not None:
+            messages.success(request, "The hours have been reversed on both statements.")
+            return redirect(
+                "timebank:exchange", community=access.community.slug, exchange_id=exchange.pk
+            )
+    return _exchange_page(request, access, exchange, reverse_form=form)
+
+
+@community_view(Perm.USE_TIMEBANK)
+@require_POST
+def exchange_thank(request: HttpRequest, access: Access, exchange_id: int) -> HttpResponse:
+    exchange = _exchange_or_404(access, exchange_id)
+    form = ThankYouForm(request.POST)
+    if form.is_valid():
+        done = _attempt(
+            form,
+            lambda: services.thank_you_leave(
+                access=access, exchange=exchange, text=form.cleaned_data["text"]
+            ),
+        )
+        if done is not None:
+            messages.success(request, f"Thank you sent to {exchange.giver.display_name}.")
+            return redirect(
+                "timebank:exchange", community=access.community.slug, exchange_id=exchange.pk
+            )
+    return _exchange_page(request, access, exchange, thank_form=form)
+
+
+@community_view(Perm.USE_TIMEBANK)
+@require_POST
+def thank_you_show(request: HttpRequest, access: Access, exchange_id: int) -> HttpResponse:
+    exchange = _exchange_or_404(access, exchange_id)
+    thank_you = getattr(exchange, "thank_you", None)
+    if thank_you is None:
+        raise Http404
+    try:
+        services.thank_you_show(
+            access=access, thank_you=thank_you, show=request.POST.get("show") == "yes"
+        )
+    except GinnelError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your choice has been saved.")
+    return redirect("timebank:exchange", community=access.community.slug, exchange_id=exchange.pk)
+
+
+@community_view(Perm.USE_TIMEBANK)
+@require_http_methods(["GET", "POST"])
+def exchange_record(request: HttpRequest, access: Access) -> HttpResponse:
+    me = _me(access)
+    form = RecordForm(
+        request.POST or None,
+        community=access.community,
+        me=me,
+        initial={"happened_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        exchange = _attempt(
+            form,
+            lambda: services.exchange_record(
+                access=access,
+                other_id=data["other"].pk,
+                i_gave=data["direction"] == "gave",
+                minutes=data["hours"],
+                happened_on=data["happened_on"],
+                description=data["description"],
+                where=data["where"],
+                category=data["category"],
+            ),
+        )
+        if exchange is not None:
+            messages.success(
+                request, f"Recorded. {data['other'].display_name} will be asked to confirm it."
+            )
+            return redirect(
+                "timebank:exchange", community=access.community.slug, exchange_id=exchange.pk
+            )
+    return render(
+        request,
+        "timebank/record.html",
+        {"access": access, "form": form},
+        status=_status(request, form),
+    )
+
+
+# Statements ----------------------------------------------------------------------------------
+
+
+def _statement_person(access: Access, person_id: int | None) -> Person:
+    if person_id is None:
+        return _me(access)
+    person = Person.objects.filter(community=access.community, pk=person_id).first()
+    if person is None:
+        raise Http404("There is no such member in this community.")
+    return person
+
+
+@community_view(Perm.USE_TIMEBANK)
+def statement(
+    request: HttpRequest, access: Access, person_id: int | None = None, fmt: str = "html"
+) -> HttpResponse:
+    person = _statement_person(access, person_id)
+    try:
+        found = selectors.statement(access=access, person=person)
+    except GinnelError as error:
+        raise Http404(error.message) from None
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="statement-{person.pk}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "date",
+                "type",
+                "description",
+                "with",
+                "minutes",
+                "hours",
+                "balance_minutes",
+                "balance_hours",
+            ]
+        )
+        for row in found.rows:
+            writer.writerow(
+                [
+                    row.on.isoformat(),
+                    row.kind,
+                    _csv_safe(row.description),
+                    _csv_safe(row.counterpart),
+                    row.minutes,
+                    ledger.format_minutes(row.minutes),
+                    row.balance,
+                    ledger.format_minutes(row.balance),
+                ]
+            )
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(
+            statement_pdf(found, community=access.community.name), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="statement-{person.pk}.pdf"'
+        return response
+    return render(
+        request,
+        "timebank/statement.html",
+        {"access": access, "statement": found, "person_id": person_id},
+    )
+
+
+def _csv_safe(value: str) -> str:
+    """Stop a spreadsheet from running text that starts like a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@community_view(Perm.USE_TIMEBANK)
+@require_http_methods(["GET", "POST"])
+def donate(request: HttpRequest, access: Access) -> HttpResponse:
+    me = _me(access)
+    form = DonateForm(request.POST or None, community=access.community, me=me)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = _attempt(
+            form,
+            lambda: services.donation_make(
+                access=access,
+                minutes=data["hours"],
+                note=data["note"],
+                to_person_id=data["to"].pk if data["to"] else None,
+            ),
+        )
+        if done is not None:
+            messages.success(request, "Thank you: your hours have been given.")
+            return redirect("timebank:statement", community=access.community.slug)
+    return render(
+        request,
+        "timebank/donate.html",
+        {"access": access, "form": form, "balance": ledger.account_for(me).balance},
+        status=_status(request, form),
+    )
+
+
+# Coordinator tools ---------------------------------------------------------------------------
+
+
+@community_view(Perm.COORDINATE_TIMEBANK)
+@require_http_methods(["GET", "POST"])
+def coordinate(request: HttpRequest, access: Access) -> HttpResponse:
+    filter_form = PendingFilterForm(request.GET or None)
+    days = 7
+    if filter_form.is_valid() and filter_form.cleaned_data["days"] is not None:
+        days = filter_form.cleaned_data["days"]
+    forms: dict[str, Form] = {
+        "broker": BrokerForm(prefix="broker", community=access.community),
+        "record": OnBehalfRecordForm(
+            prefix="record",
+            community=access.community,
+            initial={"happened_on": timezone.localdate()},
+        ),
+        "group": GroupActivityForm(
+            prefix="group",
+            community=access.community,
+            initial={"happened_on": timezone.localdate()},
+        ),
+        "limits": LimitsForm(
+            prefix="limits",
+            initial={
+                "credit_limit": ledger.settings_for(access.community).credit_limit // 60,
+                "debit_limit": ledger.settings_for(access.community).debit_limit // 60,
+            },
+        ),
+    }
+    which = request.POST.get("form", "")
+    if request.method == "POST" and which in forms:
+        done = _coordinate_post(request, access, which, forms)
+        if done is not None:
+            return done
+    return render(
+        request,
+        "timebank/coordinate.html",
+        {
+            "access": access,
+            "filter_form": filter_form,
+            "days": days,
+            "pending": selectors.pending_confirmations(access=access, older_than_days=days)[:100],
+            "actions": selectors.actions_recent(access=access, limit=30),
+            "pot": ledger.pot_for(access.community),
+            "forms": forms,
+            "can_set_limits": access.can(Perm.MANAGE_COMMUNITY),
+        },
+        status=_status(request, *forms.values()),
+    )
+
+
+def _coordinate_post(
+    request: HttpRequest, access: Access, which: str, forms: dict[str, Form]
+) -> HttpResponse | None:
+    community = access.community
+    form: Form
+    if which == "broker":
+        form = forms[which] = BrokerForm(request.POST, prefix="broker", community=community)
+    elif which == "record":
+        form = forms[which] = OnBehalfRecordForm(request.POST, prefix="record", community=community)
+    elif which == "group":
+        form = forms[which] = GroupActivityForm(request.POST, prefix="group", community=community)
+    else:
+        form = forms[which] = LimitsForm(request.POST, prefix="limits")
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    actions: dict[str, Callable[[], Any]] = {
+        "broker": lambda: services.exchange_broker(
+            access=access,
+            giver_id=data["giver"].pk,
+            receiver_id=data["receiver"].pk,
+            description=data["description"],
+            where=data["where"],
+        ),
+        "record": lambda: services.exchange_record(
+            access=access,
+            on_behalf_of=data["on_behalf_of"].pk,
+            other_id=data["other"].pk,
+            i_gave=data["direction"] == "gave",
+            minutes=data["hours"],
+            happened_on=data["happened_on"],
+            description=data["description"],
+            where=data["where"],
+            category=data["category"],
+        ),
+        "group": lambda: services.group_activity_record(
+            access=access,
+            organiser_id=data["organiser"].pk,
+            receiver_ids=[p.pk for p in data["receivers"]],
+            minutes=data["hours"],
+            happened_on=data["happened_on"],
+            description=data["description"],
+        ),
+        "limits": lambda: services.limits_set(
+            access=access,
+            credit_limit=data["credit_limit"] * 60,
+            debit_limit=data["debit_limit"] * 60,
+        ),
+    }
+    if _attempt(form, actions[which]) is None:
+        return None
+    messages.success(
+        request,
+        {
+            "broker": "The exchange has been suggested to both people.",
+            "record": "Recorded. The other person, or a coordinator, confirms it.",
+            "group": "The group activity is on everyone's statement.",
+            "limits": "The limits have been saved.",
+        }[which],
+    )
+    return redirect("timebank:coordinate", community=community.slug)
+
+
+@community_view(Perm.COORDINATE_TIMEBANK)
+@require_http_methods(["GET", "POST"])
+def safeguarding(request: HttpRequest, access: Access, person_id: int) -> HttpResponse:
+    person = _statement_person(access, person_id)
+    record = Safeguarding.objects.filter(person=person).first()
+    initial = (
+        {
+            "vetted_on": record.vetted_on,
+            "checks": record.checks,
+            "needs_support": record.needs_support,
+        }
+        if record
+        else {}
+    )
+    form = SafeguardingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = _attempt(
+            form,
+            lambda: services.safeguarding_set(
+                access=access, person_id=person.pk, **form.cleaned_data
+            ),
+        )
+        if saved is not None:
+            messages.success(request, f"{person.display_name}'s safeguarding record is saved.")
+            return redirect(
+                "communities:member_detail", community=access.community.slug, person_id=person.pk
+            )
+    return render(
+        request,
+        "timebank/safeguarding.html",
+        {"access": access, "person": person, "form": form, "record": record},
+        status=_status(request, form),
+    )
+
+
+@community_view(Perm.COORDINATE_TIMEBANK)
+def report(request: HttpRequest, access: Access, fmt: str = "html") -> HttpResponse:
+    found = selectors.report(access=access)
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="timebank-report.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "month",
+                "minutes_exchanged",
+                "hours_exchanged",
+                "exchanges",
+                "active_members",
+                "new_members",
+                "by_category",
+                "by_neighbourhood",
+            ]
+        )
+        for month in found.months:
+            writer.writerow(
+                [
+                    month.month.strftime("%Y-%m"),
+                    month.minutes,
+                    ledger.format_minutes(month.minutes),
+                    month.exchanges,
+                    month.active_members,
+                    month.new_members,
+                    "; ".join(f"{k}: {v}" for k, v in sorted(month.by_category.items())),
+                    "; ".join(f"{k}: {v}" for k, v in sorted(month.by_neighbourhood.items())),
+                ]
+            )
+        return response
+    return render(request, "timebank/report.html", {"access": access, "report": found})
