@@ -8,6 +8,11 @@ import os
 import tempfile
 
 os.environ.setdefault("GINNEL_DATA_DIR", tempfile.mkdtemp(prefix="ginnel-test-"))
+# A file, not SQLite's shared in-memory database: threads in the concurrency
+# tests then lock the way a real deployment does (WAL, busy timeout).
+os.environ.setdefault(
+    "GINNEL_SQLITE_TEST_NAME", os.path.join(os.environ["GINNEL_DATA_DIR"], "test.sqlite3")
+)
 os.environ.setdefault("GINNEL_SECRET_KEY", "test-only-" + "x" * 60)
 # Argon2 is deliberately slow; tests create hundreds of accounts.
 os.environ.setdefault("GINNEL_FAST_PASSWORD_HASHER", "1")
