@@ -262,8 +262,10 @@ def exchange_broker(
 
 
 def _lock(exchange: Exchange, access: Access) -> Exchange:
+    # of=("self",): lock the exchange row only, not the people joined to it,
+    # which other exchanges' transactions lock in a different order.
     locked = (
-        Exchange.objects.select_for_update()
+        Exchange.objects.select_for_update(of=("self",))
         .select_related("giver", "receiver")
         .filter(pk=exchange.pk, community=access.community)
         .first()
