@@ -12,7 +12,7 @@ from ginnel.timebank.models import Category, ListingKind, Where
 from ginnel.web.forms import Form
 
 
-class HoursField(forms.CharField):
+class HoursField(forms.Field):
     """Time as people write it: "2", "1.5", "1:30", "90m", "2h 15m" → whole minutes."""
 
     default_error_messages = {
@@ -20,14 +20,16 @@ class HoursField(forms.CharField):
     }
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 20)
         kwargs.setdefault("help_text", "In hours and minutes, for example 2 or 1:30.")
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 20, "spellcheck": "false"}))
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = (super().to_python(value) or "").strip().lower()
+    def to_python(self, value: Any) -> int | None:
+        text = str(value or "").strip().lower()
         if not text:
             return None
+        if len(text) > 20:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         minutes = parse_hours(text)
         if minutes is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
@@ -46,6 +48,8 @@ def parse_hours(text: str) -> int | None:
             return int(text[:-1])
         if "h" in text:
             hours, _, rest = text.partition("h")
+            if not hours and not rest:
+                return None
             whole_hours = float(hours) if hours else 0.0
             extra = int(rest.rstrip("m")) if rest else 0
             total: float = whole_hours * 60 + extra
@@ -171,6 +175,7 @@ class ProposeForm(Form):
 
 
 class CompleteForm(Form):
+    field_aliases = {"minutes": "hours"}
     hours = HoursField(label="How long did it take?")
     happened_on = forms.DateField(
         label="When did it happen?", widget=forms.DateInput(attrs={"type": "date"})
@@ -246,6 +251,7 @@ class ThankYouForm(Form):
 
 
 class DonateForm(Form):
+    field_aliases = {"minutes": "hours", "to": "to"}
     hours = HoursField(label="How much time to give?")
     note = forms.CharField(label="Note", required=False, max_length=200)
 

@@ -46,6 +46,27 @@ def settings_for(community: Community) -> TimebankSettings:
     return found
 
 
+def settings_read(community: Community) -> TimebankSettings:
+    """The community's limits without writing anything (defaults if never set)."""
+    return TimebankSettings.objects.filter(community=community).first() or TimebankSettings(
+        community=community
+    )
+
+
+def balance_of(person: Person) -> int:
+    """A member's balance, read without creating their account."""
+    return int(Account.objects.filter(person=person).values_list("balance", flat=True).first() or 0)
+
+
+def pot_balance(community: Community) -> int:
+    return int(
+        Account.objects.filter(community=community, kind=AccountKind.POT)
+        .values_list("balance", flat=True)
+        .first()
+        or 0
+    )
+
+
 def account_for(person: Person) -> Account:
     """The member's account, created on first use."""
     try:
@@ -84,13 +105,15 @@ def _check_limits(*, settings: TimebankSettings, account: Account, before: int, 
     if after < floor and after < before:
         raise LimitExceeded(
             f"This would take {account.name}'s balance to {format_minutes(after)}, below the "
-            f"limit of {format_minutes(floor)} in this community. A coordinator can help."
+            f"limit of {format_minutes(floor)} in this community. A coordinator can help.",
+            field="minutes",
         )
     if after > ceiling and after > before:
         raise LimitExceeded(
             f"This would take {account.name}'s balance to {format_minutes(after)}, above the "
             f"limit of {format_minutes(ceiling)} in this community. "
-            "Consider donating some hours to the community pot."
+            "Consider donating some hours to the community pot.",
+            field="minutes",
         )
 
 

@@ -587,6 +587,7 @@ def organisation_account_add(*, access: Access, name: str) -> Account:
 @transaction.atomic
 def thank_you_leave(*, access: Access, exchange: Exchange, text: str) -> ThankYou:
     me = _me(access)
+    exchange = _lock(exchange, access)
     if exchange.community_id != access.community.pk or exchange.receiver_id != me.pk:
         raise GinnelError("Only the person who was helped can leave a thank-you note.")
     if exchange.state != ExchangeState.CONFIRMED:

@@ -218,7 +218,7 @@ def mine(request: HttpRequest, access: Access) -> HttpResponse:
             "waiting": waiting,
             "exchanges": exchanges,
             "listings": selectors.listings_of(access=access, person=me),
-            "balance": ledger.account_for(me).balance,
+            "balance": ledger.balance_of(me),
             "today": timezone.localdate(),
             "thanks": selectors.thank_yous_shown(access=access, person=me),
         },
@@ -509,7 +509,7 @@ def donate(request: HttpRequest, access: Access) -> HttpResponse:
     return render(
         request,
         "timebank/donate.html",
-        {"access": access, "form": form, "balance": ledger.account_for(me).balance},
+        {"access": access, "form": form, "balance": ledger.balance_of(me)},
         status=_status(request, form),
     )
 
@@ -524,6 +524,7 @@ def coordinate(request: HttpRequest, access: Access) -> HttpResponse:
     days = 7
     if filter_form.is_valid() and filter_form.cleaned_data["days"] is not None:
         days = filter_form.cleaned_data["days"]
+    ledger.settings_read(access.community)
     forms: dict[str, Form] = {
         "broker": BrokerForm(prefix="broker", community=access.community),
         "record": OnBehalfRecordForm(
@@ -539,8 +540,8 @@ def coordinate(request: HttpRequest, access: Access) -> HttpResponse:
         "limits": LimitsForm(
             prefix="limits",
             initial={
-                "credit_limit": ledger.settings_for(access.community).credit_limit // 60,
-                "debit_limit": ledger.settings_for(access.community).debit_limit // 60,
+                "credit_limit": ledger.settings_read(access.community).credit_limit // 60,
+                "debit_limit": ledger.settings_read(access.community).debit_limit // 60,
             },
         ),
     }
@@ -558,7 +559,7 @@ def coordinate(request: HttpRequest, access: Access) -> HttpResponse:
             "days": days,
             "pending": selectors.pending_confirmations(access=access, older_than_days=days)[:100],
             "actions": selectors.actions_recent(access=access, limit=30),
-            "pot": ledger.pot_for(access.community),
+            "pot_balance": ledger.pot_balance(access.community),
             "forms": forms,
             "can_set_limits": access.can(Perm.MANAGE_COMMUNITY),
         },

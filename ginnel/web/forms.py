@@ -7,7 +7,7 @@ the form so the summary links to each field with an error.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
@@ -35,12 +35,16 @@ def _specific_required_messages(form: forms.BaseForm) -> None:
 class Form(forms.Form):
     """A form that can take a domain error on the right field."""
 
+    # A service's name for a field, when the form calls it something else.
+    field_aliases: ClassVar[dict[str, str]] = {}
+
     def full_clean(self) -> None:
         _specific_required_messages(self)
         super().full_clean()
 
     def add_domain_error(self, error: GinnelError) -> None:
-        field = error.field if error.field in self.fields else None
+        name = self.field_aliases.get(error.field or "", error.field)
+        field = name if name in self.fields else None
         self.add_error(field, error.message)
 
 

@@ -78,7 +78,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert person.membership.user is not None
         return access_for(person.membership.user, self.community)
 
-    def attempt(self, action):  # type: ignore[no-untyped-def]
+    def attempt(self, action):
         """Run a use-case; a refusal must leave the ledger exactly as it was."""
         before = self.fingerprint()
         try:
@@ -251,7 +251,7 @@ class LedgerMachine(RuleBasedStateMachine):
             community=self.community, membership=admin.membership, role=Role.ADMINISTRATOR
         )
         assert admin.membership is not None
-        admin = access_for(admin.membership.user, self.community)  # type: ignore[arg-type]
+        admin = access_for(admin.membership.user, self.community)
         services.limits_set(access=admin, credit_limit=max(credit, 1) * 60, debit_limit=debit * 60)
         settings_ = ledger.settings_for(self.community)
         for account in Account.objects.filter(community=self.community, kind=AccountKind.MEMBER):

@@ -9,9 +9,7 @@ import sys
 
 
 def run_deploy_check(tmp_path, **extra: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("GINNEL_", "DATABASE_URL"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GINNEL_", "DATABASE_URL"))}
     env.update(
         DJANGO_SETTINGS_MODULE="ginnel.settings",
         GINNEL_DATA_DIR=str(tmp_path),
@@ -19,7 +17,7 @@ def run_deploy_check(tmp_path, **extra: str) -> subprocess.CompletedProcess[str]
         GINNEL_ALLOWED_HOSTS="ginnel.example.org",
         **extra,
     )
-    return subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+    return subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,
