@@ -199,7 +199,8 @@ class DemoContext:
 
 DemoStep = Callable[[DemoContext], None]
 
-#: Later capabilities' generators, run in order inside the same transaction.
+#: Later capabilities' generators, run in order inside the same transaction
+#: (filled in at the end of this module, since the steps import DemoContext).
 STEPS: tuple[DemoStep, ...] = ()
 
 
@@ -315,6 +316,34 @@ def delete_demo(*, slug: str = DEFAULT_SLUG) -> bool:
     # Table by table, children first: a person protects their neighbourhood,
     # and the leaf tables go in one statement each instead of the cascade
     # loading every row. (Later capabilities delete their rows here first.)
+    from ginnel.timebank.models import (  # the ledger protects people and accounts
+        Account,
+        Category,
+        Entry,
+        Exchange,
+        Listing,
+        Safeguarding,
+        ThankYou,
+        TimebankAction,
+        TimebankSettings,
+        Transfer,
+    )
+
+    for model in (
+        ThankYou,
+        TimebankAction,
+        Exchange,
+        Entry,
+        Safeguarding,
+        Account,
+        Listing,
+        Category,
+        TimebankSettings,
+    ):
+        model.objects.filter(community_id__in=ids).delete()
+    # Reversals refer to the transfers they reverse: delete them first.
+    Transfer.objects.filter(community_id__in=ids, reverses__isnull=False).delete()
+    Transfer.objects.filter(community_id__in=ids).delete()
     Person.objects.filter(community_id__in=ids).delete()
     RoleGrant.objects.filter(community_id__in=ids).delete()
     CommunityEvent.objects.filter(community_id__in=ids).delete()
@@ -841,3 +870,8 @@ def _existing(*, slug: str, seed: int, people: int, neighbourhoods: int) -> Demo
         network_people=Membership.objects.filter(community=network).count(),
         reused=True,
     )
+
+
+from ginnel.demo.timebank_data import generate_timebank  # noqa: E402 (needs DemoContext)
+
+STEPS = (generate_timebank,)
