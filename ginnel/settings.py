@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ginnel.timebank",
     "ginnel.web",
     "ginnel.demo",
+    "ginnel.bench",
 ]
 
 MIDDLEWARE = [

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from ginnel.communities.models import Community, Membership
 from ginnel.errors import GinnelError
@@ -92,32 +93,64 @@ def pot_for(community: Community) -> Account:
 
 @dataclass(frozen=True)
 class Leg:
-    account: Account
+    account_id: int
     minutes: int
 
 
-def _check_limits(*, settings: TimebankSettings, account: Account, before: int, after: int) -> None:
+def member_account_ids(community: Community, person_ids: Iterable[int]) -> dict[int, int]:
+    """Person id → account id for these members, creating any account not yet opened."""
+    wanted = set(person_ids)
+    found = dict(
+        Account.objects.filter(community=community, person_id__in=wanted).values_list(
+            "person_id", "pk"
+        )
+    )
+    missing = wanted - found.keys()
+    if missing:
+        for person in Person.objects.filter(community=community, pk__in=missing):
+            found[person.pk] = account_for(person).pk
+    if set(found) != wanted:
+        raise GinnelError("Every account in a transfer must belong to the same community.")
+    return found
+
+
+def _check_limits(
+    *, limits: tuple[int, int], kind: str, name: str, before: int, after: int
+) -> None:
     """A member's balance may not pass the limits; a transfer that moves an
     out-of-bounds balance back towards them (after a limit was lowered) is allowed."""
-    if account.kind != AccountKind.MEMBER:
+    if kind != AccountKind.MEMBER:
         return
-    floor, ceiling = -settings.debit_limit, settings.credit_limit
+    ceiling, floor = limits[0], -limits[1]
     if after < floor and after < before:
         raise LimitExceeded(
-            f"This would take {account.name}'s balance to {format_minutes(after)}, below the "
+            f"This would take {name}'s balance to {format_minutes(after)}, below the "
             f"limit of {format_minutes(floor)} in this community. A coordinator can help.",
             field="minutes",
         )
     if after > ceiling and after > before:
         raise LimitExceeded(
-            f"This would take {account.name}'s balance to {format_minutes(after)}, above the "
+            f"This would take {name}'s balance to {format_minutes(after)}, above the "
             f"limit of {format_minutes(ceiling)} in this community. "
             "Consider donating some hours to the community pot.",
             field="minutes",
         )
 
 
-@transaction.atomic
+def _limits(community: Community) -> tuple[int, int]:
+    """(credit limit, debit limit) in minutes, read in the posting transaction."""
+    found = (
+        TimebankSettings.objects.filter(community=community)
+        .values_list("credit_limit", "debit_limit")
+        .first()
+    )
+    if found is None:
+        defaults = TimebankSettings(community=community)
+        return defaults.credit_limit, defaults.debit_limit
+    return found
+
+
+@transaction.atomic(savepoint=False)
 def post(
     *,
     community: Community,
@@ -129,25 +162,38 @@ def post(
     reverses: Transfer | None = None,
     reason: str = "",
 ) -> Transfer:
-    """Write one transfer whose entries sum to zero, and update the cached balances."""
-    by_account: dict[int, int] = defaultdict(int)
+    """Write one transfer whose entries sum to zero, and update the cached balances.
+
+    Runs inside the caller's transaction (no savepoint of its own: a refusal
+    rolls back the whole use-case, which is what every caller wants).
+    """
+    moves: dict[int, int] = defaultdict(int)
     for leg in legs:
-        if leg.account.community_id != community.pk:
-            raise GinnelError("Every account in a transfer must belong to the same community.")
-        if leg.minutes != 0:
-            by_account[leg.account.pk] += leg.minutes
-    moves = {pk: m for pk, m in by_account.items() if m != 0}
+        moves[leg.account_id] += leg.minutes
+    moves = {pk: m for pk, m in moves.items() if m != 0}
     if len(moves) < 2:
         raise GinnelError("A transfer needs at least two accounts and some time.")
     if sum(moves.values()) != 0:
         raise GinnelError("The entries of a transfer must sum to zero.")
 
-    settings = settings_for(community)
+    limits = _limits(community)
     # Lock in a fixed order so concurrent transfers never deadlock.
-    locked = list(Account.objects.select_for_update().filter(pk__in=moves.keys()).order_by("pk"))
-    for account in locked:
-        after = account.balance + moves[account.pk]
-        _check_limits(settings=settings, account=account, before=account.balance, after=after)
+    locked = list(
+        Account.objects.select_for_update()
+        .filter(community=community, pk__in=moves.keys())
+        .order_by("pk")
+        .values_list("pk", "kind", "name", "balance")
+    )
+    if len(locked) != len(moves):
+        raise GinnelError("Every account in a transfer must belong to the same community.")
+    for pk, account_kind, name, balance in locked:
+        _check_limits(
+            limits=limits,
+            kind=account_kind,
+            name=name,
+            before=balance,
+            after=balance + moves[pk],
+        )
     transfer = Transfer.objects.create(
         community=community,
         kind=kind,
@@ -160,15 +206,130 @@ def post(
     Entry.objects.bulk_create(
         [
             Entry(
-                community=community, transfer=transfer, account=account, minutes=moves[account.pk]
+                community=community,
+                transfer=transfer,
+                account_id=pk,
+                minutes=moves[pk],
+                created_at=transfer.created_at,
             )
-            for account in locked
+            for pk, *_ in locked
         ]
     )
-    for account in locked:
-        account.balance += moves[account.pk]
-        account.save(update_fields=["balance"])
+    set_balances({pk: balance + moves[pk] for pk, _kind, _name, balance in locked})
     return transfer
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One transfer of a batch: its legs and what to write on it."""
+
+    legs: list[Leg]
+    description: str
+    happened_on: date
+
+
+@transaction.atomic(savepoint=False)
+def post_many(
+    *,
+    community: Community,
+    planned: list[Planned],
+    kind: TransferKind,
+    created_by: Membership | None,
+) -> list[Transfer]:
+    """Post many transfers in one transaction, with the rules of :func:`post`.
+
+    All the accounts involved are locked at once, in id order; each transfer's
+    limits are checked against the balances as the earlier ones leave them;
+    a refusal refuses the whole batch. The rows go in with a few bulk
+    statements, so a coordinator confirming a month of paper timesheets does
+    not wait for one commit per line.
+    """
+    if not planned:
+        return []
+    account_ids: set[int] = set()
+    moves_per_transfer = []
+    for plan in planned:
+        moves: dict[int, int] = defaultdict(int)
+        for leg in plan.legs:
+            moves[leg.account_id] += leg.minutes
+        moves = {pk: m for pk, m in moves.items() if m != 0}
+        if len(moves) < 2 or sum(moves.values()) != 0:
+            raise GinnelError(
+                "Every transfer needs two accounts, and its entries must sum to zero."
+            )
+        moves_per_transfer.append(moves)
+        account_ids.update(moves)
+    limits = _limits(community)
+    balances: dict[int, int] = {}
+    about: dict[int, tuple[str, str]] = {}
+    for pk, account_kind, name, balance in (
+        Account.objects.select_for_update()
+        .filter(community=community, pk__in=account_ids)
+        .order_by("pk")
+        .values_list("pk", "kind", "name", "balance")
+    ):
+        balances[pk], about[pk] = balance, (account_kind, name)
+    if len(balances) != len(account_ids):
+        raise GinnelError("Every account in a transfer must belong to the same community.")
+    for moves in moves_per_transfer:
+        for pk, minutes in moves.items():
+            before = balances[pk]
+            _check_limits(
+                limits=limits,
+                kind=about[pk][0],
+                name=about[pk][1],
+                before=before,
+                after=before + minutes,
+            )
+            balances[pk] = before + minutes
+    now = timezone.now()
+    transfers = Transfer.objects.bulk_create(
+        [
+            Transfer(
+                community=community,
+                kind=kind,
+                description=plan.description[:300],
+                happened_on=plan.happened_on,
+                created_by=created_by,
+                created_at=now,
+            )
+            for plan in planned
+        ]
+    )
+    Entry.objects.bulk_create(
+        [
+            Entry(
+                community=community,
+                transfer=transfer,
+                account_id=pk,
+                minutes=minutes,
+                created_at=now,
+            )
+            for transfer, moves in zip(transfers, moves_per_transfer, strict=True)
+            for pk, minutes in sorted(moves.items())
+        ]
+    )
+    set_balances(balances)
+    return transfers
+
+
+def set_balances(balances: dict[int, int]) -> None:
+    """Write the new cached balances of locked accounts in one statement.
+
+    ``UPDATE … FROM (VALUES …)`` works on PostgreSQL and on SQLite 3.33+;
+    Django's bulk_update would build a CASE expression per row instead.
+    """
+    if not balances:
+        return
+    table = connection.ops.quote_name(Account._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(balances))
+    params: list[int] = [value for pair in sorted(balances.items()) for value in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET balance = v.column2 FROM (VALUES {rows}) AS v "  # noqa: S608 (no user input: ids and integers are parameters)
+            f"WHERE {table}.id = v.column1",
+            params,
+        )
 
 
 @transaction.atomic
@@ -179,10 +340,10 @@ def reverse(*, transfer: Transfer, reason: str, by: Membership, happened_on: dat
         raise GinnelError("This transfer has already been reversed.")
     if original.kind == TransferKind.REVERSAL:
         raise GinnelError("A reversal cannot itself be reversed; record a new exchange instead.")
-    entries = list(original.entries.select_related("account"))
+    entries = list(original.entries.values_list("account_id", "minutes"))
     return post(
         community=original.community,
-        legs=[Leg(e.account, -e.minutes) for e in entries],
+        legs=[Leg(account_id, -minutes) for account_id, minutes in entries],
         kind=TransferKind.REVERSAL,
         description=f"Reversal of: {original.description}",
         happened_on=happened_on,

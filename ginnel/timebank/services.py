@@ -9,11 +9,10 @@ coordinator can reverse it, with a reason, by a reversing transfer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ginnel.communities.models import Community, MembershipStatus
@@ -280,10 +279,10 @@ def _party(exchange: Exchange, me: Person) -> bool:
 
 
 def _touch(exchange: Exchange, *fields: str) -> None:
+    """Save the changed fields of an exchange whose row this transaction has locked."""
     exchange.updated_at = timezone.now()
-    exchange.version = F("version") + 1
+    exchange.version += 1
     exchange.save(update_fields=[*fields, "updated_at", "version"])
-    exchange.refresh_from_db(fields=["version"])
 
 
 @transaction.atomic
@@ -432,11 +431,14 @@ def exchange_confirm(*, access: Access, exchange: Exchange) -> Exchange:
         raise GinnelError("Only the other person in the exchange, or a coordinator, can confirm.")
     assert exchange.minutes is not None  # noqa: S101 (a completed exchange has its minutes)
     assert exchange.happened_on is not None  # noqa: S101
+    accounts = ledger.member_account_ids(
+        access.community, [exchange.giver_id, exchange.receiver_id]
+    )
     transfer = ledger.post(
         community=access.community,
         legs=[
-            ledger.Leg(ledger.account_for(exchange.giver), exchange.minutes),
-            ledger.Leg(ledger.account_for(exchange.receiver), -exchange.minutes),
+            ledger.Leg(accounts[exchange.giver_id], exchange.minutes),
+            ledger.Leg(accounts[exchange.receiver_id], -exchange.minutes),
         ],
         kind=TransferKind.EXCHANGE,
         description=exchange.description,
@@ -449,6 +451,85 @@ def exchange_confirm(*, access: Access, exchange: Exchange) -> Exchange:
     if not _party(exchange, me):
         _log(access, "confirmed_on_behalf", exchange=exchange, minutes=exchange.minutes)
     return exchange
+
+
+def _exchanges_mark_confirmed(exchanges: list[Exchange], now: datetime) -> None:
+    """One UPDATE for the whole batch (PostgreSQL and SQLite 3.33+ share this form)."""
+    table = connection.ops.quote_name(Exchange._meta.db_table)
+    rows = ", ".join(["(%s, %s)"] * len(exchanges))
+    params: list[Any] = [ExchangeState.CONFIRMED, connection.ops.adapt_datetimefield_value(now)]
+    params += [value for e in exchanges for value in (e.pk, e.transfer_id)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET state = %s, updated_at = %s, version = version + 1, "  # noqa: S608 (values are parameters)
+            f"transfer_id = v.column2 FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1",
+            params,
+        )
+
+
+@transaction.atomic
+def exchanges_confirm_many(*, access: Access, exchange_ids: Sequence[int]) -> list[Exchange]:
+    """A coordinator confirms many recorded exchanges at once (all or none).
+
+    For paper timesheets and members who are not online. The same rules as
+    one confirmation: only completed exchanges, never the coordinator's own
+    claims, limits checked in order; one refusal refuses the batch with its reason.
+    """
+    require(access, Perm.COORDINATE_TIMEBANK)
+    me = _me(access)
+    exchanges = list(
+        Exchange.objects.select_for_update(of=("self",))
+        .filter(community=access.community, pk__in=exchange_ids)
+        .order_by("pk")
+    )
+    if len(exchanges) != len(set(exchange_ids)):
+        raise GinnelError("Some of these exchanges are not in this community.")
+    for exchange in exchanges:
+        if exchange.state != ExchangeState.COMPLETED:
+            raise GinnelError(f"“{exchange.description}” is not waiting for confirmation.")
+        if exchange.claimed_by_id == me.pk:
+            raise GinnelError(
+                f"“{exchange.description}” was recorded by you; someone else must confirm it."
+            )
+    accounts = ledger.member_account_ids(
+        access.community, {p for e in exchanges for p in (e.giver_id, e.receiver_id)}
+    )
+    transfers = ledger.post_many(
+        community=access.community,
+        planned=[
+            ledger.Planned(
+                legs=[
+                    ledger.Leg(accounts[e.giver_id], e.minutes or 0),
+                    ledger.Leg(accounts[e.receiver_id], -(e.minutes or 0)),
+                ],
+                description=e.description,
+                happened_on=e.happened_on or timezone.localdate(),
+            )
+            for e in exchanges
+        ],
+        kind=TransferKind.EXCHANGE,
+        created_by=access.membership,
+    )
+    now = timezone.now()
+    for exchange, transfer in zip(exchanges, transfers, strict=True):
+        exchange.transfer = transfer
+        exchange.state = ExchangeState.CONFIRMED
+        exchange.updated_at = now
+        exchange.version += 1
+    _exchanges_mark_confirmed(exchanges, now)
+    TimebankAction.objects.bulk_create(
+        [
+            TimebankAction(
+                community=access.community,
+                actor=access.membership,
+                action="confirmed_on_behalf",
+                exchange=e,
+                detail={"minutes": e.minutes, "batch": len(exchanges)},
+            )
+            for e in exchanges
+        ]
+    )
+    return exchanges
 
 
 @transaction.atomic
@@ -484,20 +565,20 @@ def donation_make(
     if minutes <= 0:
         raise GinnelError("Enter the time as more than 0 minutes.", field="minutes")
     if to_person_id is None:
-        recipient = ledger.pot_for(access.community)
+        recipient = ledger.pot_for(access.community).pk
         description = "Donation to the community pot"
     else:
         other = _person_in(access, to_person_id)
         if other.pk == me.pk:
             raise GinnelError("You cannot donate hours to yourself.", field="to")
-        recipient = ledger.account_for(other)
+        recipient = ledger.account_for(other).pk
         description = f"Donation to {other.display_name}"
     if note:
         description = f"{description}: {note}"
     return ledger.post(
         community=access.community,
         legs=[
-            ledger.Leg(ledger.account_for(me), -minutes),
+            ledger.Leg(ledger.account_for(me).pk, -minutes),
             ledger.Leg(recipient, minutes),
         ],
         kind=TransferKind.DONATION,
@@ -526,11 +607,14 @@ def group_activity_record(
         raise GinnelError("Choose at least one person who took part.", field="receivers")
     if any(r.pk == organiser.pk for r in receivers):
         raise GinnelError("The organiser cannot also be one of the receivers.", field="receivers")
+    accounts = ledger.member_account_ids(
+        access.community, [organiser.pk, *(r.pk for r in receivers)]
+    )
     transfer = ledger.post(
         community=access.community,
         legs=[
-            ledger.Leg(ledger.account_for(organiser), minutes * len(receivers)),
-            *[ledger.Leg(ledger.account_for(r), -minutes) for r in receivers],
+            ledger.Leg(accounts[organiser.pk], minutes * len(receivers)),
+            *[ledger.Leg(accounts[r.pk], -minutes) for r in receivers],
         ],
         kind=TransferKind.GROUP,
         description=description,

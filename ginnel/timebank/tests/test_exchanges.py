@@ -333,3 +333,72 @@ def test_listings_filter_by_text_category_where_and_neighbourhood(
     assert titles(kind="request") == set()
     nearest = client.get(url, {"sort": "nearest"}).context["page"]
     assert next(listing.title for listing in nearest) == "Mowing lawns"  # same neighbourhood first
+
+
+def test_a_coordinator_confirms_a_timesheet_of_exchanges_at_once(
+    as_, coordinator, member, neighbour, make_member, community, yesterday
+):
+    third = make_member(community)
+    recorded = [
+        services.exchange_record(
+            access=as_(giver),
+            other_id=receiver.pk,
+            i_gave=True,
+            minutes=minutes,
+            happened_on=yesterday,
+            description=f"Line {i}",
+        )
+        for i, (giver, receiver, minutes) in enumerate(
+            [(member, neighbour, 60), (neighbour, third, 30), (third, member, 45)]
+        )
+    ]
+
+    services.exchanges_confirm_many(access=as_(coordinator), exchange_ids=[e.pk for e in recorded])
+
+    # member +60 -45, neighbour -60 +30, third -30 +45
+    balances = [ledger.account_for(p).balance for p in (member, neighbour, third)]
+    assert balances == [15, -30, 15]
+    assert ledger.community_total(community) == 0
+    assert TimebankAction.objects.filter(action="confirmed_on_behalf").count() == 3
+
+
+def test_a_timesheet_with_one_bad_line_confirms_nothing(
+    as_, coordinator, member, neighbour, community, yesterday
+):
+    good = services.exchange_record(
+        access=as_(member),
+        other_id=neighbour.pk,
+        i_gave=True,
+        minutes=60,
+        happened_on=yesterday,
+        description="Good line",
+    )
+    own = services.exchange_record(
+        access=as_(coordinator),
+        other_id=member.pk,
+        i_gave=True,
+        minutes=60,
+        happened_on=yesterday,
+        description="Coordinator's own claim",
+    )
+
+    with pytest.raises(GinnelError, match="recorded by you"):
+        services.exchanges_confirm_many(access=as_(coordinator), exchange_ids=[good.pk, own.pk])
+
+    good.refresh_from_db()
+    assert good.state == ExchangeState.COMPLETED
+    assert not Transfer.objects.exists()
+
+
+def test_a_member_cannot_confirm_a_timesheet(as_, member, neighbour, yesterday):
+    exchange = services.exchange_record(
+        access=as_(neighbour),
+        other_id=member.pk,
+        i_gave=True,
+        minutes=60,
+        happened_on=yesterday,
+        description="Line",
+    )
+
+    with pytest.raises(GinnelError):
+        services.exchanges_confirm_many(access=as_(member), exchange_ids=[exchange.pk])

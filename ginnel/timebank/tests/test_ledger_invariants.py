@@ -208,6 +208,14 @@ class LedgerMachine(RuleBasedStateMachine):
             self.confirm(exchange, "other", 0)
         return exchange
 
+    @rule(picked=st.lists(exchanges, min_size=1, max_size=4, unique_by=id))
+    def confirm_many(self, picked: list[Exchange | None]) -> None:
+        ids = [e.pk for e in picked if e is not None]
+        if ids:
+            self.attempt(
+                lambda: services.exchanges_confirm_many(access=self.coordinator, exchange_ids=ids)
+            )
+
     @rule(exchange=exchanges, reason=st.sampled_from(["Mistake", "Duplicate"]))
     def reverse(self, exchange: Exchange | None, reason: str) -> None:
         if exchange is not None:

@@ -1,0 +1,103 @@
+"""ginnel bench: performance figures, printed with a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ginnel.bench import databases
+
+
+class Command(BaseCommand):
+    help = "Run a benchmark: `ginnel bench ledger`. Figures are recorded in docs/performance.md."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("which", choices=["ledger"])
+        parser.add_argument(
+            "--databases", default="sqlite,postgres", help="comma-separated: sqlite, postgres"
+        )
+        parser.add_argument(
+            "--postgres-url",
+            default=os.environ.get(
+                "GINNEL_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+            ),
+            help="a server where a throwaway database can be created and dropped",
+        )
+        parser.add_argument("--accounts", type=int, default=10_000)
+        parser.add_argument(
+            "--exchanges", type=int, default=5_000, help="confirmations timed per writer setting"
+        )
+        parser.add_argument("--writers", default="1,16")
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=100,
+            help="exchanges per transaction in the coordinator's batch mode",
+        )
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--child",
+            action="store_true",
+            # internal
+            help="run in this process against DATABASE_URL and print JSON",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        writers = [int(w) for w in options["writers"].split(",")]
+        if options["child"]:
+            from ginnel.bench.ledger import run
+
+            result = run(
+                accounts=options["accounts"],
+                exchanges=options["exchanges"],
+                writers=writers,
+                batch=options["batch"],
+                seed=options["seed"],
+            )
+            self.stdout.write(json.dumps(result))
+            return
+        self.stdout.write(
+            f"ginnel bench ledger: {options['accounts']:,} accounts, "
+            f"{options['exchanges']:,} confirmations per run, writers {writers}; "
+            f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+        )
+        child_args = [
+            options["which"],
+            "--accounts",
+            str(options["accounts"]),
+            "--exchanges",
+            str(options["exchanges"]),
+            "--writers",
+            options["writers"],
+            "--seed",
+            str(options["seed"]),
+        ]
+        rows = []
+        for kind in [d.strip() for d in options["databases"].split(",") if d.strip()]:
+            if kind not in {"sqlite", "postgres"}:
+                raise CommandError(f"Unknown database {kind!r}: use sqlite or postgres.")
+            with databases.throwaway(kind, options["postgres_url"]) as url:
+                rows.append((kind, databases.run_child(url, child_args)))
+        header = (
+            f"{'database':<10} {'per transaction':>15} {'writers':>7} {'exchanges/s':>12} "
+            f"{'vs baseline':>12}"
+        )
+        self.stdout.write(header)
+        for kind, result in rows:
+            base = result["baseline_unchecked_1"]
+            for size in (1, options["batch"]):
+                for n in writers:
+                    rate = result[f"batch_{size}_writers_{n}"]
+                    self.stdout.write(
+                        f"{kind:<10} {size:>15} {n:>7} {rate:>12,.0f} {rate / base:>11.2f}x"
+                    )
+            self.stdout.write(f"{kind:<10} {'1':>15} {'1':>7} {base:>12,.0f} {'baseline':>12}")
+        self.stdout.write(
+            "baseline: one exchange's rows (transfer, two entries, two balances) written per "
+            "transaction with no locks and no checks, one writer"
+        )
