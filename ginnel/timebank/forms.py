@@ -8,7 +8,7 @@ from django.utils import timezone
 from ginnel.communities.forms import NeighbourhoodChoice
 from ginnel.communities.models import Community, MembershipStatus
 from ginnel.people.models import Person
-from ginnel.timebank.models import Category, ListingKind, Where
+from ginnel.timebank.models import Category, Exchange, ExchangeState, ListingKind, Where
 from ginnel.web.forms import Form
 
 
@@ -333,3 +333,19 @@ class PendingFilterForm(Form):
     days = forms.IntegerField(
         label="Waiting for at least (days)", min_value=0, max_value=365, required=False
     )
+
+
+class ConfirmManyForm(Form):
+    """Tick recorded exchanges (a paper timesheet) and confirm them together."""
+
+    exchanges = forms.ModelMultipleChoiceField(
+        label="Exchanges to confirm",
+        queryset=Exchange.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["exchanges"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101
+        field.queryset = Exchange.objects.filter(community=community, state=ExchangeState.COMPLETED)

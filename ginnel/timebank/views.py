@@ -20,6 +20,7 @@ from ginnel.timebank import ledger, selectors, services
 from ginnel.timebank.forms import (
     BrokerForm,
     CompleteForm,
+    ConfirmManyForm,
     DonateForm,
     GroupActivityForm,
     LimitsForm,
@@ -545,6 +546,7 @@ def coordinate(request: HttpRequest, access: Access) -> HttpResponse:
             },
         ),
     }
+    forms["confirm"] = ConfirmManyForm(prefix="confirm", community=access.community)
     which = request.POST.get("form", "")
     if request.method == "POST" and which in forms:
         done = _coordinate_post(request, access, which, forms)
@@ -578,6 +580,8 @@ def _coordinate_post(
         form = forms[which] = OnBehalfRecordForm(request.POST, prefix="record", community=community)
     elif which == "group":
         form = forms[which] = GroupActivityForm(request.POST, prefix="group", community=community)
+    elif which == "confirm":
+        form = forms[which] = ConfirmManyForm(request.POST, prefix="confirm", community=community)
     else:
         form = forms[which] = LimitsForm(request.POST, prefix="limits")
     if not form.is_valid():
@@ -610,6 +614,9 @@ def _coordinate_post(
             happened_on=data["happened_on"],
             description=data["description"],
         ),
+        "confirm": lambda: services.exchanges_confirm_many(
+            access=access, exchange_ids=[e.pk for e in data["exchanges"]]
+        ),
         "limits": lambda: services.limits_set(
             access=access,
             credit_limit=data["credit_limit"] * 60,
@@ -625,6 +632,7 @@ def _coordinate_post(
             "record": "Recorded. The other person, or a coordinator, confirms it.",
             "group": "The group activity is on everyone's statement.",
             "limits": "The limits have been saved.",
+            "confirm": "The ticked exchanges are confirmed and on everyone's statements.",
         }[which],
     )
     return redirect("timebank:coordinate", community=community.slug)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from ginnel.communities.models import Role
 from ginnel.timebank import services
-from ginnel.timebank.models import ExchangeState, ListingKind, Transfer, Where
+from ginnel.timebank.models import Exchange, ExchangeState, ListingKind, Transfer, Where
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +209,41 @@ def test_the_monthly_report_counts_hours_people_and_quiet_members(
     as_csv = client_for(coordinator).get(reverse("timebank:report_csv", args=[community.slug]))
     first = next(csv.DictReader(io.StringIO(as_csv.content.decode())))
     assert first["minutes_exchanged"] == "120"
+
+
+def test_a_coordinator_ticks_waiting_exchanges_and_confirms_them(
+    as_, coordinator, member, neighbour, client_for, community, yesterday
+):
+    waiting = [
+        services.exchange_record(
+            access=as_(member),
+            other_id=neighbour.pk,
+            i_gave=True,
+            minutes=30,
+            happened_on=yesterday,
+            description=f"Visit {i}",
+        )
+        for i in range(2)
+    ]
+    client = client_for(coordinator)
+    page = client.get(reverse("timebank:coordinate", args=[community.slug]), {"days": 0})
+    assert "Visit 0" in page.content.decode()
+
+    response = client.post(
+        reverse("timebank:coordinate", args=[community.slug]),
+        {"form": "confirm", "confirm-exchanges": [e.pk for e in waiting]},
+    )
+
+    assert response.status_code == 302
+    assert {e.state for e in Exchange.objects.filter(pk__in=[e.pk for e in waiting])} == {
+        ExchangeState.CONFIRMED
+    }
+
+
+def test_confirming_nothing_ticked_explains_itself(coordinator, client_for, community):
+    response = client_for(coordinator).post(
+        reverse("timebank:coordinate", args=[community.slug]), {"form": "confirm"}
+    )
+
+    assert response.status_code == 400
+    assert "Choose exchanges to confirm" in response.content.decode()
