@@ -187,6 +187,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # AGPL section 13: where people using this site can get its source code.
 SOURCE_URL = env_str("GINNEL_SOURCE_URL", "")
 
+# Email: reminders and notifications. The console backend prints them; a
+# deployment sets SMTP.
+EMAIL_BACKEND = env_str("GINNEL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("GINNEL_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("GINNEL_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("GINNEL_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("GINNEL_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("GINNEL_EMAIL_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("GINNEL_FROM_EMAIL", "ginnel@localhost")
+
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOGGING = {

@@ -9,9 +9,11 @@ coordinator can reverse it, with a reason, by a reversing transfer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
+from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -722,3 +724,52 @@ def safeguarding_set(
         needs_support=needs_support,
     )
     return record
+
+
+REMIND_DAYS_BEFORE = 3
+
+
+def listings_remind_expiring(*, today: date | None = None) -> int:
+    """Email each owner once whose offer or request ends within a few days or has ended.
+
+    Run daily (``ginnel remind_listings``, from cron or a systemd timer). An
+    owner without an email address sees the same reminder on their timebank page.
+    """
+    today = today or timezone.localdate()
+    due = (
+        Listing.objects.filter(
+            status=ListingStatus.OPEN,
+            reminded_at__isnull=True,
+            expires_on__isnull=False,
+            expires_on__lte=today + timedelta(days=REMIND_DAYS_BEFORE),
+        )
+        .select_related("owner__membership__user", "community")
+        .order_by("pk")
+    )
+    sent = 0
+    for listing in due.iterator(chunk_size=500):
+        address = listing.owner.contact_email or (
+            listing.owner.membership.user.email if listing.owner.membership.user else ""
+        )
+        with transaction.atomic():
+            claimed = Listing.objects.filter(pk=listing.pk, reminded_at__isnull=True).update(
+                reminded_at=timezone.now()
+            )
+            if not claimed or not address:
+                continue
+            ended = listing.expires_on is not None and listing.expires_on < today
+            subject = (
+                f"Your {listing.get_kind_display().lower()} “{listing.title}” has ended"
+                if ended
+                else f"Your {listing.get_kind_display().lower()} “{listing.title}” ends soon"
+            )
+            body = (
+                f"Hello {listing.owner.display_name},\n\n"
+                f"Your {listing.get_kind_display().lower()} “{listing.title}” in "
+                f"{listing.community.name} {'ended' if ended else 'ends'} on "
+                f"{listing.expires_on:%A %-d %B}. If you would like it to stay listed, open "
+                "it from your timebank page and choose a new date.\n"
+            )
+            transaction.on_commit(lambda s=subject, b=body, a=address: send_mail(s, b, None, [a]))
+            sent += 1
+    return sent

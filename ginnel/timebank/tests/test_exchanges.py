@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from ginnel.errors import GinnelError
 from ginnel.timebank import ledger, services
@@ -402,3 +403,23 @@ def test_a_member_cannot_confirm_a_timesheet(as_, member, neighbour, yesterday):
 
     with pytest.raises(GinnelError):
         services.exchanges_confirm_many(access=as_(member), exchange_ids=[exchange.pk])
+
+
+def test_owners_are_reminded_once_when_their_listing_ends(
+    as_, member, categories, mailoutbox, django_capture_on_commit_callbacks
+):
+    soon = offer(as_, member, categories, title="Ends soon")
+    soon.expires_on = timezone.localdate() + timedelta(days=2)
+    soon.save()
+    later = offer(as_, member, categories, title="Ends later")
+    later.expires_on = timezone.localdate() + timedelta(days=30)
+    later.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.listings_remind_expiring()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.listings_remind_expiring()
+
+    assert (first, second) == (1, 0)
+    assert [m.to for m in mailoutbox] == [[member.contact_email]]
+    assert "Ends soon" in mailoutbox[0].subject
