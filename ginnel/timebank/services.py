@@ -770,6 +770,6 @@ def listings_remind_expiring(*, today: date | None = None) -> int:
                 f"{listing.expires_on:%A %-d %B}. If you would like it to stay listed, open "
                 "it from your timebank page and choose a new date.\n"
             )
-            transaction.on_commit(lambda s=subject, b=body, a=address: send_mail(s, b, None, [a]))
+            transaction.on_commit(partial(send_mail, subject, body, None, [address]))
             sent += 1
     return sent
