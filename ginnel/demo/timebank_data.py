@@ -14,7 +14,9 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from tqdm import tqdm
 
+from ginnel.timebank.ledger import set_balances
 from ginnel.timebank.models import (
     Account,
     AccountKind,
@@ -94,6 +96,7 @@ def generate_timebank(ctx: DemoContext) -> None:
 
     rng = ctx.rng("timebank")
     community = ctx.community
+    bar = tqdm(total=6, desc="Timebank: vetting", unit="step", disable=not ctx.progress)
     categories = {c.name: c for c in categories_seed(community=community)}
     limits, _ = TimebankSettings.objects.get_or_create(community=community)
     people = list(
@@ -137,6 +140,8 @@ def generate_timebank(ctx: DemoContext) -> None:
         batch_size=BATCH,
     )
 
+    bar.update()
+    bar.set_description("Timebank: offers and requests")
     # Offers and requests.
     listings, listing_categories = [], []
     for pk in ids:
@@ -177,6 +182,8 @@ def generate_timebank(ctx: DemoContext) -> None:
         batch_size=BATCH,
     )
 
+    bar.update()
+    bar.set_description("Timebank: a year of exchanges")
     # Accounts and a year of exchanges, oldest first so limits hold as they would have.
     accounts = {
         pk: Account(community=community, kind=AccountKind.MEMBER, person_id=pk, name=name_of[pk])
@@ -261,6 +268,8 @@ def generate_timebank(ctx: DemoContext) -> None:
                 updated_at=now,
             )
         )
+    bar.update()
+    bar.set_description("Timebank: writing the ledger")
     Transfer.objects.bulk_create(transfers, batch_size=BATCH)
     confirmed = [e for e in exchanges if e.state == ExchangeState.CONFIRMED]
     entries = []
@@ -285,11 +294,11 @@ def generate_timebank(ctx: DemoContext) -> None:
                 created_at=transfer.created_at,
             )
         )
+    bar.update()
     Exchange.objects.bulk_create(exchanges, batch_size=BATCH)
     Entry.objects.bulk_create(entries, batch_size=BATCH)
-    for pk, account in accounts.items():
-        account.balance = balance[pk]
-    Account.objects.bulk_update(list(accounts.values()), ["balance"], batch_size=BATCH)
+    bar.update()
+    set_balances({account.pk: balance[pk] for pk, account in accounts.items()})
     ThankYou.objects.bulk_create(
         [
             ThankYou(
@@ -303,3 +312,5 @@ def generate_timebank(ctx: DemoContext) -> None:
         ],
         batch_size=BATCH,
     )
+    bar.update()
+    bar.close()

@@ -313,23 +313,23 @@ def post_many(
     return transfers
 
 
-def set_balances(balances: dict[int, int]) -> None:
-    """Write the new cached balances of locked accounts in one statement.
+def set_balances(balances: dict[int, int], *, chunk: int = 5_000) -> None:
+    """Write the new cached balances of locked accounts, a few thousand per statement.
 
     ``UPDATE … FROM (VALUES …)`` works on PostgreSQL and on SQLite 3.33+;
     Django's bulk_update would build a CASE expression per row instead.
     """
-    if not balances:
-        return
     table = connection.ops.quote_name(Account._meta.db_table)
-    rows = ", ".join(["(%s, %s)"] * len(balances))
-    params: list[int] = [value for pair in sorted(balances.items()) for value in pair]
+    pairs = sorted(balances.items())
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET balance = v.column2 FROM (VALUES {rows}) AS v "  # noqa: S608 (no user input: ids and integers are parameters)
-            f"WHERE {table}.id = v.column1",
-            params,
-        )
+        for start in range(0, len(pairs), chunk):
+            part = pairs[start : start + chunk]
+            rows = ", ".join(["(%s, %s)"] * len(part))
+            cursor.execute(
+                f"UPDATE {table} SET balance = v.column2 FROM (VALUES {rows}) AS v "  # noqa: S608 (ids and integers are parameters)
+                f"WHERE {table}.id = v.column1",
+                [value for pair in part for value in pair],
+            )
 
 
 @transaction.atomic
