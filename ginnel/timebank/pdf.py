@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -28,8 +29,8 @@ def statement_pdf(statement: Statement, *, community: str) -> bytes:
     styles = getSampleStyleSheet()
     cell = styles["BodyText"]
     story = [
-        Paragraph(f"Timebank statement: {statement.person.display_name}", styles["Title"]),
-        Paragraph(community, styles["Heading2"]),
+        Paragraph(f"Timebank statement: {escape(statement.person.display_name)}", styles["Title"]),
+        Paragraph(escape(community), styles["Heading2"]),
         Paragraph(
             f"Balance {format_minutes(statement.balance)} · given "
             f"{format_minutes(statement.given).lstrip('+')} · received "
@@ -43,8 +44,8 @@ def statement_pdf(statement: Statement, *, community: str) -> bytes:
         rows.append(
             [
                 row.on.strftime("%d %b %Y"),
-                Paragraph(row.description, cell),
-                Paragraph(row.counterpart, cell),
+                Paragraph(escape(row.description), cell),
+                Paragraph(escape(row.counterpart), cell),
                 format_minutes(row.minutes),
                 format_minutes(row.balance),
             ]

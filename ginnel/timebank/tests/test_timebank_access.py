@@ -247,3 +247,22 @@ def test_confirming_nothing_ticked_explains_itself(coordinator, client_for, comm
 
     assert response.status_code == 400
     assert "Choose exchanges to confirm" in response.content.decode()
+
+
+def test_a_pdf_statement_copes_with_text_that_looks_like_markup(
+    as_, member, neighbour, client_for, community, yesterday
+):
+    exchange = services.exchange_record(
+        access=as_(member),
+        other_id=neighbour.pk,
+        i_gave=True,
+        minutes=60,
+        happened_on=yesterday,
+        description="Fixed <b>the</b> gate & fence <font size=90>",
+    )
+    services.exchange_confirm(access=as_(neighbour), exchange=exchange)
+
+    response = client_for(member).get(reverse("timebank:statement_pdf", args=[community.slug]))
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
