@@ -13,6 +13,9 @@ os.environ.setdefault("GINNEL_DATA_DIR", tempfile.mkdtemp(prefix="ginnel-test-")
 os.environ.setdefault(
     "GINNEL_SQLITE_TEST_NAME", os.path.join(os.environ["GINNEL_DATA_DIR"], "test.sqlite3")
 )
+# Sixteen threads queueing for SQLite's one writer lock on a busy 2-core CI
+# machine can wait longer than a live site's default.
+os.environ.setdefault("GINNEL_SQLITE_BUSY_TIMEOUT", "120")
 os.environ.setdefault("GINNEL_SECRET_KEY", "test-only-" + "x" * 60)
 # Argon2 is deliberately slow; tests create hundreds of accounts.
 os.environ.setdefault("GINNEL_FAST_PASSWORD_HASHER", "1")
