@@ -28,10 +28,19 @@ class JoinForm(Form):
         label="Your name",
         max_length=80,
         help_text="The name other people in this community will see. A first name is fine.",
+        error_messages={"required": "Enter your name"},
     )
-    email = forms.EmailField(label="Email address", max_length=254)
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
     password = forms.CharField(
         label="Create a password",
+        error_messages={"required": "Create a password"},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 10 characters. A few words you will remember works well.",
         strip=False,

@@ -23,7 +23,13 @@ class GinnelFormRenderer(DjangoTemplates):
 def _specific_required_messages(form: forms.BaseForm) -> None:
     """ "Enter your name" rather than "This field is required" (GOV.UK style)."""
     for field in form.fields.values():
-        if "required" in field.error_messages and field.label:
+        if getattr(field, "_ginnel_required_set", False):
+            continue
+        field._ginnel_required_set = True  # type: ignore[attr-defined]
+        default = forms.Field.default_error_messages["required"]
+        if field.error_messages.get("required") != default:
+            continue  # the form wrote its own message
+        if field.label:
             label = str(field.label)
             label = label[0].lower() + label[1:]
             grouped = isinstance(
