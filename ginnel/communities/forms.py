@@ -166,6 +166,8 @@ class NeighbourhoodForm(Form):
 
 
 class MemberSearchForm(Form):
+    mark_optional = False
+
     q = forms.CharField(label="Name or email", required=False, max_length=100)
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any):

@@ -106,7 +106,7 @@ class ListingForm(Form):
     expires_on = forms.DateField(
         label="Show it until",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Optional. After this date it leaves the listings and we remind you.",
     )
 
@@ -130,6 +130,8 @@ class ListingForm(Form):
 
 
 class ListingSearchForm(Form):
+    mark_optional = False
+
     q = forms.CharField(label="Search", required=False, max_length=100)
     kind = forms.ChoiceField(
         label="Show",
@@ -178,7 +180,8 @@ class CompleteForm(Form):
     field_aliases = {"minutes": "hours"}
     hours = HoursField(label="How long did it take?")
     happened_on = forms.DateField(
-        label="When did it happen?", widget=forms.DateInput(attrs={"type": "date"})
+        label="When did it happen?",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean_happened_on(self) -> Any:
@@ -301,7 +304,7 @@ class SafeguardingForm(Form):
     vetted_on = forms.DateField(
         label="Date vetted",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Leave empty if this person is not vetted.",
     )
     checks = forms.CharField(
@@ -330,6 +333,8 @@ class LimitsForm(Form):
 
 
 class PendingFilterForm(Form):
+    mark_optional = False
+
     days = forms.IntegerField(
         label="Waiting for at least (days)", min_value=0, max_value=365, required=False
     )

@@ -43,6 +43,8 @@ class Form(forms.Form):
 
     # A service's name for a field, when the form calls it something else.
     field_aliases: ClassVar[dict[str, str]] = {}
+    # Search and filter forms are all optional: saying so on each field is noise.
+    mark_optional: ClassVar[bool] = True
 
     def full_clean(self) -> None:
         _specific_required_messages(self)
