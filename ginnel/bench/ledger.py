@@ -11,14 +11,14 @@ The ratio says what the ledger's guarantees cost.
 
 from __future__ import annotations
 
+import multiprocessing
 import random
-import threading
 import time
 from datetime import timedelta
 from typing import Any
 
 from django.core.management import call_command
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -92,44 +92,70 @@ def setup(*, accounts: int, exchanges: int, seed: int) -> tuple[Community, list[
     return community, [e.pk for e in made], access
 
 
-def confirm_all(exchange_ids: list[int], access: Any, writers: int, batch: int = 1) -> float:
-    """Confirm every exchange with ``writers`` threads; return exchanges per second.
+def _writer(
+    ids: list[int], community_id: int, batch: int, ready: Any, go: Any, errors: Any
+) -> None:
+    """One writer process: like a web worker, its own connection and interpreter."""
+    connections.close_all()  # never share the parent's connection
+    try:
+        community = Community.objects.get(pk=community_id)
+        exchanges = list(
+            Exchange.objects.filter(pk__in=ids).select_related("receiver__membership__user")
+        )
+        # Members confirm their own exchanges; a coordinator confirms timesheets.
+        receivers = {
+            e.receiver_id: access_for(e.receiver.membership.user, community)  # type: ignore[arg-type]
+            for e in exchanges
+        }
+        coordinator = RoleGrant.objects.select_related("membership__user").get(
+            community=community, role=Role.COORDINATOR
+        )
+        coordinating = access_for(coordinator.membership.user, community)  # type: ignore[arg-type]
+        ready.release()
+        go.wait()
+        if batch == 1:
+            for exchange in exchanges:
+                services.exchange_confirm(access=receivers[exchange.receiver_id], exchange=exchange)
+        else:
+            for start in range(0, len(ids), batch):
+                services.exchanges_confirm_many(
+                    access=coordinating, exchange_ids=ids[start : start + batch]
+                )
+    except BaseException as error:
+        errors.put(repr(error))
+        ready.release()
+    finally:
+        connections.close_all()
+
+
+def confirm_all(
+    exchange_ids: list[int], community: Community, writers: int, batch: int = 1
+) -> float:
+    """Confirm every exchange with ``writers`` processes; return exchanges per second.
 
     ``batch`` 1: one confirmation per transaction (a member confirming);
     more: ``exchanges_confirm_many`` (a coordinator confirming a timesheet).
+    Writers are processes, as a deployment's web workers are.
     """
+    context = multiprocessing.get_context("fork")
+    ready, go, errors = context.Semaphore(0), context.Event(), context.Queue()
+    connections.close_all()
     chunks = [exchange_ids[i::writers] for i in range(writers)]
-    barrier = threading.Barrier(writers + 1)
-    errors: list[BaseException] = []
-
-    def work(ids: list[int]) -> None:
-        try:
-            exchanges = list(Exchange.objects.filter(pk__in=ids))
-            barrier.wait()
-            if batch == 1:
-                for exchange in exchanges:
-                    services.exchange_confirm(access=access, exchange=exchange)
-            else:
-                for start in range(0, len(ids), batch):
-                    services.exchanges_confirm_many(
-                        access=access, exchange_ids=ids[start : start + batch]
-                    )
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(c,)) for c in chunks]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
+    processes = [
+        context.Process(target=_writer, args=(chunk, community.pk, batch, ready, go, errors))
+        for chunk in chunks
+    ]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        ready.acquire()
     started = time.perf_counter()
-    for thread in threads:
-        thread.join()
+    go.set()
+    for process in processes:
+        process.join()
     elapsed = time.perf_counter() - started
-    if errors:
-        raise RuntimeError(f"{len(errors)} writers failed: {errors[0]!r}")
+    if not errors.empty():
+        raise RuntimeError(f"a writer failed: {errors.get()}")
     return len(exchange_ids) / elapsed
 
 
@@ -171,14 +197,14 @@ def run(
     *, accounts: int, exchanges: int, writers: list[int], batch: int, seed: int
 ) -> dict[str, Any]:
     modes = [1, batch]
-    community, ids, access = setup(
+    community, ids, _coordinator = setup(
         accounts=accounts, exchanges=exchanges * len(writers) * len(modes), seed=seed
     )
     results: dict[str, Any] = {"vendor": connection.vendor, "accounts": accounts}
     chunks = iter(ids[i : i + exchanges] for i in range(0, len(ids), exchanges))
     for size in modes:
         for n in writers:
-            rate = confirm_all(next(chunks), access, n, batch=size)
+            rate = confirm_all(next(chunks), community, n, batch=size)
             results[f"batch_{size}_writers_{n}"] = round(rate, 1)
     results["baseline_unchecked_1"] = round(unchecked_baseline(community, exchanges, seed), 1)
     assert ledger.community_total(community) == 0  # noqa: S101 (a benchmark that lost hours is void)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from tqdm import tqdm
 
-from ginnel.timebank.ledger import set_balances
 from ginnel.timebank.models import (
     Account,
     AccountKind,
@@ -33,6 +32,7 @@ from ginnel.timebank.models import (
     Where,
 )
 from ginnel.timebank.services import categories_seed
+from ginnel.timebank.sql import set_balances
 
 if TYPE_CHECKING:
     from ginnel.demo.generator import DemoContext

@@ -13,13 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from ginnel.communities.models import Community, Membership
 from ginnel.errors import GinnelError
 from ginnel.people.models import Person
+from ginnel.timebank import sql
 from ginnel.timebank.models import (
     Account,
     AccountKind,
@@ -100,11 +101,7 @@ class Leg:
 def member_account_ids(community: Community, person_ids: Iterable[int]) -> dict[int, int]:
     """Person id → account id for these members, creating any account not yet opened."""
     wanted = set(person_ids)
-    found = dict(
-        Account.objects.filter(community=community, person_id__in=wanted).values_list(
-            "person_id", "pk"
-        )
-    )
+    found = sql.account_ids_for_people(community_id=community.pk, person_ids=wanted)
     missing = wanted - found.keys()
     if missing:
         for person in Person.objects.filter(community=community, pk__in=missing):
@@ -139,11 +136,7 @@ def _check_limits(
 
 def _limits(community: Community) -> tuple[int, int]:
     """(credit limit, debit limit) in minutes, read in the posting transaction."""
-    found = (
-        TimebankSettings.objects.filter(community=community)
-        .values_list("credit_limit", "debit_limit")
-        .first()
-    )
+    found = sql.read_limits(community.pk)
     if found is None:
         defaults = TimebankSettings(community=community)
         return defaults.credit_limit, defaults.debit_limit
@@ -178,15 +171,10 @@ def post(
 
     limits = _limits(community)
     # Lock in a fixed order so concurrent transfers never deadlock.
-    locked = list(
-        Account.objects.select_for_update()
-        .filter(community=community, pk__in=moves.keys())
-        .order_by("pk")
-        .values_list("pk", "kind", "name", "balance")
-    )
+    locked = sql.lock_accounts(community_id=community.pk, account_ids=moves)
     if len(locked) != len(moves):
         raise GinnelError("Every account in a transfer must belong to the same community.")
-    for pk, account_kind, name, balance in locked:
+    for pk, _person, account_kind, name, balance in locked:
         _check_limits(
             limits=limits,
             kind=account_kind,
@@ -194,28 +182,32 @@ def post(
             before=balance,
             after=balance + moves[pk],
         )
-    transfer = Transfer.objects.create(
+    now = timezone.now()
+    transfer = Transfer(
         community=community,
         kind=kind,
         description=description[:300],
         happened_on=happened_on,
+        created_at=now,
         created_by=created_by,
         reverses=reverses,
         reason=reason,
     )
-    Entry.objects.bulk_create(
-        [
-            Entry(
-                community=community,
-                transfer=transfer,
-                account_id=pk,
-                minutes=moves[pk],
-                created_at=transfer.created_at,
-            )
-            for pk, *_ in locked
-        ]
+    transfer.pk = sql.insert_transfer(
+        community_id=community.pk,
+        kind=kind,
+        description=transfer.description,
+        happened_on=happened_on,
+        created_at=now,
+        created_by_id=created_by.pk if created_by else None,
+        reverses_id=reverses.pk if reverses else None,
+        reason=reason,
     )
-    set_balances({pk: balance + moves[pk] for pk, _kind, _name, balance in locked})
+    transfer._state.adding = False
+    sql.insert_entries(
+        community_id=community.pk, transfer_id=transfer.pk, created_at=now, moves=moves
+    )
+    sql.set_balances({pk: balance + moves[pk] for pk, _person, _kind, _name, balance in locked})
     return transfer
 
 
@@ -309,27 +301,8 @@ def post_many(
             for pk, minutes in sorted(moves.items())
         ]
     )
-    set_balances(balances)
+    sql.set_balances(balances)
     return transfers
-
-
-def set_balances(balances: dict[int, int], *, chunk: int = 5_000) -> None:
-    """Write the new cached balances of locked accounts, a few thousand per statement.
-
-    ``UPDATE … FROM (VALUES …)`` works on PostgreSQL and on SQLite 3.33+;
-    Django's bulk_update would build a CASE expression per row instead.
-    """
-    table = connection.ops.quote_name(Account._meta.db_table)
-    pairs = sorted(balances.items())
-    with connection.cursor() as cursor:
-        for start in range(0, len(pairs), chunk):
-            part = pairs[start : start + chunk]
-            rows = ", ".join(["(%s, %s)"] * len(part))
-            cursor.execute(
-                f"UPDATE {table} SET balance = v.column2 FROM (VALUES {rows}) AS v "  # noqa: S608 (ids and integers are parameters)
-                f"WHERE {table}.id = v.column1",
-                [value for pair in part for value in pair],
-            )
 
 
 @transaction.atomic

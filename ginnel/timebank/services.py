@@ -9,19 +9,19 @@ coordinator can reverse it, with a reason, by a reversing transfer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ginnel.communities.models import Community, MembershipStatus
 from ginnel.communities.permissions import Access, Perm, require
 from ginnel.errors import GinnelError
 from ginnel.people.models import Person
-from ginnel.timebank import ledger
+from ginnel.timebank import ledger, sql
 from ginnel.timebank.models import (
     Account,
     AccountKind,
@@ -423,7 +423,10 @@ def exchange_record(
 def exchange_confirm(*, access: Access, exchange: Exchange) -> Exchange:
     """The other party, or a coordinator on their behalf, confirms: the hours move."""
     me = _me(access)
-    exchange = _lock(exchange, access)
+    locked = sql.lock_exchange(exchange_id=exchange.pk, community_id=access.community.pk)
+    if locked is None:
+        raise GinnelError("There is no such exchange in this community.")
+    exchange = locked
     if exchange.state != ExchangeState.COMPLETED:
         raise GinnelError("Only recorded hours that wait for confirmation can be confirmed.")
     if exchange.claimed_by_id == me.pk:
@@ -447,26 +450,14 @@ def exchange_confirm(*, access: Access, exchange: Exchange) -> Exchange:
         happened_on=exchange.happened_on,
         created_by=access.membership,
     )
+    sql.mark_exchanges_confirmed({exchange.pk: transfer.pk}, transfer.created_at)
     exchange.transfer = transfer
     exchange.state = ExchangeState.CONFIRMED
-    _touch(exchange, "transfer", "state")
+    exchange.updated_at = transfer.created_at
+    exchange.version += 1
     if not _party(exchange, me):
         _log(access, "confirmed_on_behalf", exchange=exchange, minutes=exchange.minutes)
     return exchange
-
-
-def _exchanges_mark_confirmed(exchanges: list[Exchange], now: datetime) -> None:
-    """One UPDATE for the whole batch (PostgreSQL and SQLite 3.33+ share this form)."""
-    table = connection.ops.quote_name(Exchange._meta.db_table)
-    rows = ", ".join(["(%s, %s)"] * len(exchanges))
-    params: list[Any] = [ExchangeState.CONFIRMED, connection.ops.adapt_datetimefield_value(now)]
-    params += [value for e in exchanges for value in (e.pk, e.transfer_id)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET state = %s, updated_at = %s, version = version + 1, "  # noqa: S608 (values are parameters)
-            f"transfer_id = v.column2 FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1",
-            params,
-        )
 
 
 @transaction.atomic
@@ -518,7 +509,9 @@ def exchanges_confirm_many(*, access: Access, exchange_ids: Sequence[int]) -> li
         exchange.state = ExchangeState.CONFIRMED
         exchange.updated_at = now
         exchange.version += 1
-    _exchanges_mark_confirmed(exchanges, now)
+    sql.mark_exchanges_confirmed(
+        {e.pk: t.pk for e, t in zip(exchanges, transfers, strict=True)}, now
+    )
     TimebankAction.objects.bulk_create(
         [
             TimebankAction(
