@@ -8,7 +8,15 @@ from django.utils import timezone
 from ginnel.communities.forms import NeighbourhoodChoice
 from ginnel.communities.models import Community, MembershipStatus
 from ginnel.people.models import Person
-from ginnel.timebank.models import Category, Exchange, ExchangeState, ListingKind, Where
+from ginnel.timebank.models import (
+    Account,
+    AccountKind,
+    Category,
+    Exchange,
+    ExchangeState,
+    ListingKind,
+    Where,
+)
 from ginnel.web.forms import Form
 
 
@@ -354,3 +362,33 @@ class ConfirmManyForm(Form):
         field = self.fields["exchanges"]
         assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101
         field.queryset = Exchange.objects.filter(community=community, state=ExchangeState.COMPLETED)
+
+
+class OrganisationForm(Form):
+    name = forms.CharField(
+        label="Organisation name",
+        max_length=120,
+        help_text="An organisation taking part: it can give and receive time.",
+    )
+
+
+class OrganisationTimeForm(CompleteForm):
+    description = forms.CharField(label="What was done?", max_length=300)
+    direction = forms.ChoiceField(
+        label="Who gave the time?",
+        choices=[
+            ("member", "The member gave time to the organisation"),
+            ("organisation", "The organisation gave time to the member"),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"] = forms.ModelChoiceField(
+            label="Organisation",
+            empty_label="Choose an organisation",
+            queryset=Account.objects.filter(community=community, kind=AccountKind.ORGANISATION),
+        )
+        self.fields["person"] = PersonChoice(community, label="Member", empty_label="Choose")
+        self.order_fields(["organisation", "person", "direction", "description"])

@@ -216,6 +216,11 @@ def statement(*, access: Access, person: Person) -> Statement:
     return Statement(person=person, rows=rows, balance=running, given=given, received=received)
 
 
+def organisation_accounts(*, access: Access) -> QuerySet[Account]:
+    require(access, Perm.COORDINATE_TIMEBANK)
+    return Account.objects.filter(community=access.community, kind="organisation").order_by("name")
+
+
 def thank_yous_shown(*, access: Access, person: Person) -> QuerySet[ThankYou]:
     return ThankYou.objects.filter(
         community=access.community, exchange__giver=person, show_on_profile=True

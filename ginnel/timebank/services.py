@@ -660,6 +660,57 @@ def organisation_account_add(*, access: Access, name: str) -> Account:
     return account
 
 
+@transaction.atomic
+def organisation_time_record(
+    *,
+    access: Access,
+    organisation_id: int,
+    person_id: int,
+    member_gave: bool,
+    minutes: int,
+    happened_on: date,
+    description: str,
+) -> Transfer:
+    """A coordinator records time between a member and an organisation taking part.
+
+    A member volunteering at the food bank gives the organisation time; an
+    organisation's staff helping a member gives the member time. The
+    coordinator vouches for it, so it posts at once.
+    """
+    require(access, Perm.COORDINATE_TIMEBANK)
+    _check_minutes(minutes)
+    if happened_on > timezone.localdate():
+        raise GinnelError("The date cannot be in the future.", field="happened_on")
+    organisation = Account.objects.filter(
+        community=access.community, kind=AccountKind.ORGANISATION, pk=organisation_id
+    ).first()
+    if organisation is None:
+        raise GinnelError("There is no such organisation in this community.", field="organisation")
+    person = _person_in(access, person_id)
+    member_account = ledger.member_account_ids(access.community, [person.pk])[person.pk]
+    sign = 1 if member_gave else -1
+    transfer = ledger.post(
+        community=access.community,
+        legs=[
+            ledger.Leg(member_account, sign * minutes),
+            ledger.Leg(organisation.pk, -sign * minutes),
+        ],
+        kind=TransferKind.EXCHANGE,
+        description=description,
+        happened_on=happened_on,
+        created_by=access.membership,
+    )
+    _log(
+        access,
+        "organisation_time",
+        person=person,
+        organisation=organisation.name,
+        minutes=minutes,
+        member_gave=member_gave,
+    )
+    return transfer
+
+
 # Thanks and safeguarding ---------------------------------------------------------------------
 
 

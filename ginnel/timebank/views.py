@@ -27,6 +27,8 @@ from ginnel.timebank.forms import (
     ListingForm,
     ListingSearchForm,
     OnBehalfRecordForm,
+    OrganisationForm,
+    OrganisationTimeForm,
     PendingFilterForm,
     ProposeForm,
     RecordForm,
@@ -175,6 +177,7 @@ def listing_detail(request: HttpRequest, access: Access, listing_id: int) -> Htt
         {
             "access": access,
             "listing": listing,
+            "thanks": selectors.thank_yous_shown(access=access, person=listing.owner)[:5],
             "form": form,
             "mine": listing.owner_id == _me(access).pk,
         },
@@ -547,6 +550,12 @@ def coordinate(request: HttpRequest, access: Access) -> HttpResponse:
         ),
     }
     forms["confirm"] = ConfirmManyForm(prefix="confirm", community=access.community)
+    forms["organisation"] = OrganisationForm(prefix="organisation")
+    forms["organisation_time"] = OrganisationTimeForm(
+        prefix="organisation_time",
+        community=access.community,
+        initial={"happened_on": timezone.localdate()},
+    )
     which = request.POST.get("form", "")
     if request.method == "POST" and which in forms:
         done = _coordinate_post(request, access, which, forms)
@@ -562,6 +571,7 @@ def coordinate(request: HttpRequest, access: Access) -> HttpResponse:
             "pending": selectors.pending_confirmations(access=access, older_than_days=days)[:100],
             "actions": selectors.actions_recent(access=access, limit=30),
             "pot_balance": ledger.pot_balance(access.community),
+            "organisations": selectors.organisation_accounts(access=access),
             "forms": forms,
             "can_set_limits": access.can(Perm.MANAGE_COMMUNITY),
         },
@@ -580,6 +590,12 @@ def _coordinate_post(
         form = forms[which] = OnBehalfRecordForm(request.POST, prefix="record", community=community)
     elif which == "group":
         form = forms[which] = GroupActivityForm(request.POST, prefix="group", community=community)
+    elif which == "organisation":
+        form = forms[which] = OrganisationForm(request.POST, prefix="organisation")
+    elif which == "organisation_time":
+        form = forms[which] = OrganisationTimeForm(
+            request.POST, prefix="organisation_time", community=community
+        )
     elif which == "confirm":
         form = forms[which] = ConfirmManyForm(request.POST, prefix="confirm", community=community)
     else:
@@ -614,6 +630,16 @@ def _coordinate_post(
             happened_on=data["happened_on"],
             description=data["description"],
         ),
+        "organisation": lambda: services.organisation_account_add(access=access, name=data["name"]),
+        "organisation_time": lambda: services.organisation_time_record(
+            access=access,
+            organisation_id=data["organisation"].pk,
+            person_id=data["person"].pk,
+            member_gave=data["direction"] == "member",
+            minutes=data["hours"],
+            happened_on=data["happened_on"],
+            description=data["description"],
+        ),
         "confirm": lambda: services.exchanges_confirm_many(
             access=access, exchange_ids=[e.pk for e in data["exchanges"]]
         ),
@@ -633,6 +659,8 @@ def _coordinate_post(
             "group": "The group activity is on everyone's statement.",
             "limits": "The limits have been saved.",
             "confirm": "The ticked exchanges are confirmed and on everyone's statements.",
+            "organisation": "The organisation can now give and receive time.",
+            "organisation_time": "The time is on the member's statement.",
         }[which],
     )
     return redirect("timebank:coordinate", community=community.slug)

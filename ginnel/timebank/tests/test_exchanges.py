@@ -423,3 +423,59 @@ def test_owners_are_reminded_once_when_their_listing_ends(
     assert (first, second) == (1, 0)
     assert [m.to for m in mailoutbox] == [[member.contact_email]]
     assert "Ends soon" in mailoutbox[0].subject
+
+
+def test_a_coordinator_records_time_between_a_member_and_an_organisation(
+    as_, coordinator, member, community, yesterday, client_for
+):
+    foodbank = services.organisation_account_add(access=as_(coordinator), name="Food bank")
+
+    services.organisation_time_record(
+        access=as_(coordinator),
+        organisation_id=foodbank.pk,
+        person_id=member.pk,
+        member_gave=True,
+        minutes=180,
+        happened_on=yesterday,
+        description="Sorting donations",
+    )
+
+    foodbank.refresh_from_db()
+    assert (ledger.account_for(member).balance, foodbank.balance) == (180, -180)
+    assert ledger.community_total(community) == 0
+    with pytest.raises(GinnelError):
+        services.organisation_time_record(
+            access=as_(member),
+            organisation_id=foodbank.pk,
+            person_id=member.pk,
+            member_gave=True,
+            minutes=60,
+            happened_on=yesterday,
+            description="Self-service",
+        )
+    page = client_for(coordinator).get(reverse("timebank:coordinate", args=[community.slug]))
+    assert "Food bank" in page.content.decode()
+
+
+def test_thank_you_notes_the_giver_shows_appear_on_their_offers(
+    as_, member, neighbour, categories, yesterday, client_for, community
+):
+    listing = offer(as_, member, categories)
+    exchange = services.exchange_record(
+        access=as_(member),
+        other_id=neighbour.pk,
+        i_gave=True,
+        minutes=60,
+        happened_on=yesterday,
+        description="Weeding",
+    )
+    services.exchange_confirm(access=as_(neighbour), exchange=exchange)
+    note = services.thank_you_leave(access=as_(neighbour), exchange=exchange, text="Lovely work!")
+    url = reverse("timebank:listing", args=[community.slug, listing.pk])
+
+    hidden = client_for(neighbour).get(url).content.decode()
+    services.thank_you_show(access=as_(member), thank_you=note, show=True)
+    shown = client_for(neighbour).get(url).content.decode()
+
+    assert "Lovely work!" not in hidden
+    assert "Lovely work!" in shown
