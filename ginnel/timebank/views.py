@@ -38,6 +38,7 @@ from ginnel.timebank.forms import (
 )
 from ginnel.timebank.models import Exchange, ExchangeState, ListingKind, Safeguarding
 from ginnel.timebank.pdf import statement_pdf
+from ginnel.web.charts import Series, line_chart
 from ginnel.web.forms import Form
 from ginnel.web.htmx import is_htmx
 
@@ -734,4 +735,23 @@ def report(request: HttpRequest, access: Access, fmt: str = "html") -> HttpRespo
                 ]
             )
         return response
-    return render(request, "timebank/report.html", {"access": access, "report": found})
+    months = list(reversed(found.months))
+    chart = line_chart(
+        chart_id="hours-by-month",
+        title="Hours exchanged by month",
+        description=(
+            "Hours exchanged in confirmed exchanges each month: "
+            + "; ".join(f"{m.month:%B %Y} {m.minutes / 60:.1f} hours" for m in months)
+            if months
+            else "No confirmed exchanges yet."
+        ),
+        x_labels=[f"{m.month:%b %y}" for m in months],
+        series=[
+            Series("Hours exchanged", [m.minutes / 60 for m in months]),
+            Series("Active members", [float(m.active_members) for m in months]),
+        ],
+        y_label="Hours / people",
+    )
+    return render(
+        request, "timebank/report.html", {"access": access, "report": found, "chart": chart}
+    )
