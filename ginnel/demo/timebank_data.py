@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ginnel.demo.generator import DemoContext
 
 BATCH = 5_000
-EXCHANGES_PER_PERSON_PER_YEAR = 2.2
+EXCHANGES_PER_PERSON_PER_YEAR = 4
 
 OFFERS = {
     "Befriending": ["A cuppa and a chat", "Company for a walk", "Regular phone calls"],
@@ -114,6 +114,30 @@ def generate_timebank(ctx: DemoContext) -> None:
     ids = [p[0] for p in people]
     # Heavy-tailed activity: most a little, a few very active.
     weight = {pk: rng.paretovariate(1.6) for pk in ids}
+    # Each neighbourhood has a shape of its own, so the network dashboards tell a
+    # story: the first is tight-knit (small circles who help each other), the
+    # second fragmented (less active, scattered pairs), the third held together
+    # by a few brokers who do most of the helping across neighbourhoods.
+    order = {place: i for i, place in enumerate(ctx.neighbourhood_ids)}
+    shape = {pk: order.get(place_of[pk], -1) % 3 if place_of[pk] in order else -1 for pk in ids}
+    circle: dict[int, list[int]] = {}
+    brokers: dict[int | None, list[int]] = defaultdict(list)
+    for hood_id, members in by_place.items():
+        if hood_id not in order:
+            continue
+        if order[hood_id] % 3 == 0:
+            for start in range(0, len(members), 5):
+                ring = members[start : start + 5]
+                for pk in ring:
+                    circle[pk] = ring
+        if order[hood_id] % 3 == 2:
+            brokers[hood_id] = members[:: max(1, len(members) // 4)][:4]
+    is_broker = {pk for group in brokers.values() for pk in group}
+    for pk in ids:
+        if shape[pk] == 1:
+            weight[pk] *= 0.35
+        if pk in is_broker:
+            weight[pk] *= 8
     now = timezone.now()
     today = timezone.localdate()
 
@@ -200,7 +224,15 @@ def generate_timebank(ctx: DemoContext) -> None:
     transfers: list[Transfer] = []
     for giver, ago in zip(givers, reversed(days), strict=True):
         local = by_place[place_of[giver]]
-        pool = local if rng.random() < 0.8 and len(local) > 1 else ids
+        roll = rng.random()
+        if giver in is_broker:
+            pool = ids if roll < 0.6 else local
+        elif shape[giver] == 0 and len(circle.get(giver, [])) > 1:
+            pool = circle[giver] if roll < 0.9 else (local if roll < 0.98 else ids)
+        elif shape[giver] == 2 and brokers[place_of[giver]]:
+            pool = local if roll < 0.8 else brokers[place_of[giver]]
+        else:
+            pool = local if roll < 0.9 and len(local) > 1 else ids
         receiver = rng.choice(pool)
         if receiver == giver:
             continue

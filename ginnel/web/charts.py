@@ -120,3 +120,54 @@ def line_chart(
 
 def _number(value: float) -> str:
     return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.2f}"
+
+
+def network_picture(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    x: Sequence[float],
+    y: Sequence[float],
+    colour: Sequence[int],
+    edges: Sequence[tuple[int, int]],
+    labels: Sequence[str],
+    size: int = 560,
+) -> SafeString:
+    """People as points (coordinates in 0..1), ties as faint lines, a legend of places."""
+    pad, legend = 12, 20 * ((len(labels) + 1) // 2) + 10
+    span = size - 2 * pad
+
+    def px(value: float) -> float:
+        return pad + value * span
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" '
+        f'viewBox="0 0 {size} {size + legend}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+        '<g stroke="#b1b4b6" stroke-width="0.6">',
+    ]
+    parts.extend(
+        f'<line x1="{px(x[a]):.1f}" y1="{px(y[a]):.1f}" x2="{px(x[b]):.1f}" y2="{px(y[b]):.1f}"/>'
+        for a, b in edges
+    )
+    parts.append("</g>")
+    for i in range(len(x)):
+        code = colour[i]
+        fill = PALETTE[code % len(PALETTE)] if code >= 0 else "#505a5f"
+        parts.append(
+            _marker(
+                MARKERS[code % len(MARKERS)] if code >= 0 else "circle", px(x[i]), px(y[i]), fill
+            )
+        )
+    for index, label in enumerate(labels):
+        lx = pad + (index % 2) * (size // 2)
+        ly = size + 16 + (index // 2) * 20
+        parts.append(
+            _marker(MARKERS[index % len(MARKERS)], lx + 4, ly - 4, PALETTE[index % len(PALETTE)])
+            + f'<text x="{lx + 14}" y="{ly}" font-size="13" fill="#0b0c0c">{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 (every text is escaped above)
