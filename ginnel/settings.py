@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "ginnel.people",
     "ginnel.communities",
     "ginnel.timebank",
+    "ginnel.network",
     "ginnel.web",
     "ginnel.demo",
     "ginnel.bench",

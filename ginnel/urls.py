@@ -6,6 +6,7 @@ handler403 = "ginnel.web.views.permission_denied"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("c/<slug:community>/timebank/", include("ginnel.timebank.urls")),
+    path("c/<slug:community>/network/", include("ginnel.network.urls")),
     path("c/<slug:community>/", include("ginnel.communities.urls")),
     path("", include("ginnel.web.urls")),
 ]

@@ -37,6 +37,8 @@ class Perm(enum.StrEnum):
     MANAGE_COMMUNITY = "manage_community"
     USE_TIMEBANK = "use_timebank"
     COORDINATE_TIMEBANK = "coordinate_timebank"
+    VIEW_NETWORK = "view_network"
+    VIEW_ISOLATED_NAMES = "view_isolated_names"
 
 
 _MEMBER = frozenset({Perm.VIEW_COMMUNITY, Perm.EDIT_OWN_RECORD, Perm.USE_TIMEBANK})
@@ -51,10 +53,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.INVITE,
         Perm.VIEW_INSIGHTS,
         Perm.COORDINATE_TIMEBANK,
+        Perm.VIEW_NETWORK,
+        Perm.VIEW_ISOLATED_NAMES,
     },
     Role.LINK_WORKER: _MEMBER | {Perm.VIEW_MEMBERS, Perm.RECORD_PERSON},
     Role.ORG_EDITOR: _MEMBER,
-    Role.ANALYST: _MEMBER | {Perm.VIEW_INSIGHTS},
+    Role.ANALYST: _MEMBER | {Perm.VIEW_INSIGHTS, Perm.VIEW_NETWORK},
     Role.ADMINISTRATOR: frozenset(Perm),
 }
 

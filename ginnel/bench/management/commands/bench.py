@@ -14,10 +14,22 @@ from ginnel.bench import databases
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: `ginnel bench ledger`. Figures are recorded in docs/performance.md."
+    help = "Run a benchmark: `ginnel bench ledger` or `ginnel bench network`; see docs/performance.md."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("which", choices=["ledger"])
+        parser.add_argument("which", choices=["ledger", "network"])
+        parser.add_argument(
+            "--scales",
+            default="100000:1000000,1000000:10000000",
+            help="network: people:ties, comma-separated",
+        )
+        parser.add_argument(
+            "--pivots", type=int, default=32, help="network: sampled betweenness sources"
+        )
+        parser.add_argument(
+            "--workers", type=int, default=2, help="network: processes for reach and betweenness"
+        )
+        parser.add_argument("--no-baseline", action="store_true", help="network: skip networkx")
         parser.add_argument(
             "--databases", default="sqlite,postgres", help="comma-separated: sqlite, postgres"
         )
@@ -48,6 +60,23 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["which"] == "network":
+            from ginnel.network.bench import main as network_bench
+
+            argv = [
+                "--scales",
+                options["scales"],
+                "--pivots",
+                str(options["pivots"]),
+                "--seed",
+                str(options["seed"]),
+                "--workers",
+                str(options["workers"]),
+            ]
+            if options["no_baseline"]:
+                argv.append("--no-baseline")
+            network_bench(argv, write=self.stdout.write)
+            return
         writers = [int(w) for w in options["writers"].split(",")]
         if options["child"]:
             from ginnel.bench.ledger import run

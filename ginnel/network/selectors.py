@@ -1,0 +1,187 @@
+"""What the network dashboards show: measures over time, by neighbourhood, scoped and role-aware.
+
+Analysts see counts and shares only; coordinators also see who is isolated,
+by name, so they can reach out. Both are computed from one community's rows
+(``graph.community_network``) and never name anyone to an analyst.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from ginnel.communities.permissions import Access, Perm, require
+from ginnel.network import metrics
+from ginnel.network.graph import community_network
+from ginnel.people.models import Person
+
+#: Each point of a time series counts the ties of the 90 days up to its date.
+TRAILING_DAYS = 90
+WHOLE = "Whole community"
+
+
+@dataclass(frozen=True)
+class Point:
+    """The measures of one place (a neighbourhood or the whole community) at one date."""
+
+    people: int
+    isolated: int
+    only_formal: int
+    mean_degree: float
+    ei_index: float
+
+    @property
+    def isolated_share(self) -> float:
+        return self.isolated / self.people if self.people else math.nan
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    on: date
+    places: dict[str, Point]
+    largest_component_share: float
+    average_clustering: float
+    reciprocity_both_share: float
+    bonding: int
+    bridging: int
+
+
+@dataclass(frozen=True)
+class Picture:
+    """People as points (layout coordinates in 0..1), coloured by neighbourhood code."""
+
+    x: list[float]
+    y: list[float]
+    colour: list[int]
+    edges: list[tuple[int, int]]
+    labels: tuple[str, ...]
+    isolated: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    snapshots: list[Snapshot]
+    places: list[str]
+    picture: Picture
+    brokers: int
+    betweenness_exact: bool
+    betweenness_error: float
+    isolated_people: list[Person] = field(default_factory=list)  # coordinators only
+
+
+def month_ends(today: date, months: int) -> list[date]:
+    ends = []
+    first = today.replace(day=1)
+    for _ in range(months):
+        ends.append(first - timedelta(days=1))
+        first = (first - timedelta(days=1)).replace(day=1)
+    return [today, *ends[: months - 1]][::-1]
+
+
+def _snapshot(network: metrics.Network, on: date) -> tuple[Snapshot, metrics.WindowGraph]:
+    wg = metrics.window_graph(network, metrics.Window(on - timedelta(days=TRAILING_DAYS), on))
+    isolation = metrics.isolation(wg)
+    # Mean degree only: a count over the distinct ties (degrees() also computes 2-step reach).
+    degree = np.bincount(wg.pair_a, minlength=wg.node_count) + np.bincount(
+        wg.pair_b, minlength=wg.node_count
+    )
+    mix = metrics.tie_mix(wg, "neighbourhood")
+    hood = network.attributes["neighbourhood"]
+    people = wg.people()
+    people_hood = hood.codes[wg.nodes[people]]
+    isolated = set(isolation.isolated.tolist())
+    formal = set(isolation.only_formal.tolist())
+    places: dict[str, Point] = {}
+    for code, label in [(-2, WHOLE), *enumerate(hood.labels)]:
+        chosen = people if code == -2 else people[people_hood == code]
+        indices = wg.nodes[chosen].tolist()
+        places[label] = Point(
+            people=len(indices),
+            isolated=sum(1 for i in indices if i in isolated),
+            only_formal=sum(1 for i in indices if i in formal),
+            mean_degree=float(np.mean(degree[chosen])) if len(chosen) else math.nan,
+            ei_index=float(mix.ei_overall if code == -2 else mix.ei_index[code]),
+        )
+    return (
+        Snapshot(
+            on=on,
+            places=places,
+            largest_component_share=metrics.components(wg).largest_share,
+            average_clustering=metrics.clustering(wg).average,
+            reciprocity_both_share=metrics.reciprocity(wg).both_share,
+            bonding=int(mix.bonding.sum()),
+            bridging=int(mix.bridging.sum()),
+        ),
+        wg,
+    )
+
+
+def _picture(wg: metrics.WindowGraph, *, most: int = 1500, seed: int = 1) -> Picture:
+    """A force-directed layout of the people with ties (at most ``most`` of them)."""
+    import igraph
+
+    network = wg.network
+    hood = network.attributes["neighbourhood"]
+    degree = np.bincount(wg.pair_a, minlength=wg.node_count) + np.bincount(
+        wg.pair_b, minlength=wg.node_count
+    )
+    tied = np.flatnonzero(degree > 0)
+    isolated = int(len(wg.people()) - np.count_nonzero(degree[wg.people()] > 0))
+    if len(tied) > most:
+        tied = np.sort(np.random.default_rng(seed).choice(tied, size=most, replace=False))
+    place = {int(p): i for i, p in enumerate(tied.tolist())}
+    edges = [
+        (place[a], place[b])
+        for a, b in zip(wg.pair_a.tolist(), wg.pair_b.tolist(), strict=True)
+        if a in place and b in place
+    ]
+    graph = igraph.Graph(n=len(tied), edges=edges)
+    if len(tied):
+        layout = graph.layout_fruchterman_reingold(niter=300, seed=None)
+        coords = np.array(layout.coords, dtype=float)
+        low, high = coords.min(axis=0), coords.max(axis=0)
+        coords = (coords - low) / np.where(high - low == 0, 1, high - low)
+    else:
+        coords = np.zeros((0, 2))
+    return Picture(
+        x=coords[:, 0].tolist(),
+        y=coords[:, 1].tolist(),
+        colour=hood.codes[wg.nodes[tied]].tolist(),
+        edges=edges,
+        labels=hood.labels,
+        isolated=isolated,
+    )
+
+
+def dashboard(*, access: Access, today: date, months: int = 12) -> Dashboard:
+    require(access, Perm.VIEW_NETWORK)
+    ends = month_ends(today, months)
+    window = metrics.Window(ends[0] - timedelta(days=TRAILING_DAYS), ends[-1])
+    network = community_network(community_id=access.community.pk, window=window).network
+    snapshots = []
+    latest: metrics.WindowGraph | None = None
+    for on in ends:
+        snapshot, latest = _snapshot(network, on)
+        snapshots.append(snapshot)
+    assert latest is not None  # noqa: S101 (months >= 1)
+    brokers = metrics.betweenness(latest)
+    isolated_people: list[Person] = []
+    if access.can(Perm.VIEW_ISOLATED_NAMES):
+        ids = metrics.isolation(latest).isolated
+        isolated_people = list(
+            Person.objects.filter(community=access.community, pk__in=network.ids[ids].tolist())
+            .select_related("neighbourhood")
+            .order_by("display_name", "id")
+        )
+    return Dashboard(
+        snapshots=snapshots,
+        places=[WHOLE, *network.attributes["neighbourhood"].labels],
+        picture=_picture(latest),
+        brokers=int(np.count_nonzero(brokers.values > 0)),
+        betweenness_exact=brokers.exact,
+        betweenness_error=brokers.error_bound,
+        isolated_people=isolated_people,
+    )
