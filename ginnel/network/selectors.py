@@ -62,7 +62,19 @@ class Picture:
 
 
 @dataclass(frozen=True)
+class Movement:
+    """Between the 90 days before last and the last 90 days."""
+
+    became_connected: int
+    became_isolated: int
+    new_bridges: int
+    lost_bridges: int
+    became_isolated_people: list[Person] = field(default_factory=list)  # coordinators only
+
+
+@dataclass(frozen=True)
 class Dashboard:
+    movement: Movement
     snapshots: list[Snapshot]
     places: list[str]
     picture: Picture
@@ -168,15 +180,32 @@ def dashboard(*, access: Access, today: date, months: int = 12) -> Dashboard:
         snapshots.append(snapshot)
     assert latest is not None  # noqa: S101 (months >= 1)
     brokers = metrics.betweenness(latest)
-    isolated_people: list[Person] = []
-    if access.can(Perm.VIEW_ISOLATED_NAMES):
-        ids = metrics.isolation(latest).isolated
-        isolated_people = list(
-            Person.objects.filter(community=access.community, pk__in=network.ids[ids].tolist())
+    last = metrics.Window(today - timedelta(days=TRAILING_DAYS), today)
+    before = metrics.Window(
+        last.start - timedelta(days=TRAILING_DAYS), last.start - timedelta(days=1)
+    )
+    moved = metrics.change(network, before, last)
+    names = access.can(Perm.VIEW_ISOLATED_NAMES)
+
+    def people(indices: metrics.Ints) -> list[Person]:
+        """Named only for those allowed to see names (coordinators)."""
+        if not names:
+            return []
+        return list(
+            Person.objects.filter(community=access.community, pk__in=network.ids[indices].tolist())
             .select_related("neighbourhood")
             .order_by("display_name", "id")
         )
+
+    isolated_people = people(metrics.isolation(latest).isolated)
     return Dashboard(
+        movement=Movement(
+            became_connected=len(moved.became_connected),
+            became_isolated=len(moved.became_isolated),
+            new_bridges=len(moved.new_bridges),
+            lost_bridges=len(moved.lost_bridges),
+            became_isolated_people=people(moved.became_isolated),
+        ),
         snapshots=snapshots,
         places=[WHOLE, *network.attributes["neighbourhood"].labels],
         picture=_picture(latest),

@@ -49,7 +49,41 @@ def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
             parts.append(f"{place}: {a:.1f}{unit} in {first.on:%B %Y}, {b:.1f}{unit} now")
         return "; ".join(parts) + "."
 
+    whole = [
+        Series(
+            "In the largest group", [_share(s.largest_component_share) for s in found.snapshots]
+        ),
+        Series("Gave and received", [_share(s.reciprocity_both_share) for s in found.snapshots]),
+        Series("Clustering (x100)", [_share(s.average_clustering) for s in found.snapshots]),
+    ]
     charts = {
+        "whole": line_chart(
+            chart_id="whole",
+            title="The whole community, month by month",
+            description=(
+                f"Share of people with a tie in the largest connected group: "
+                f"{_share(found.snapshots[0].largest_component_share) or 0:.0f}% in "
+                f"{found.snapshots[0].on:%B %Y}, {_share(latest.largest_component_share) or 0:.0f}%"
+                f" now. Share of members with an exchange who both gave and received: "
+                f"{_share(latest.reciprocity_both_share) or 0:.0f}% now."
+            ),
+            x_labels=months,
+            series=whole,
+            y_label="Per cent",
+            y_max=100,
+        ),
+        "ei": line_chart(
+            chart_id="ei",
+            title="E-I index: bonding (minus 1) to bridging (plus 1)",
+            description=describe("ei_index", ""),
+            x_labels=months,
+            series=[
+                Series(x.label, [None if v is None else v + 1 for v in x.values])
+                for x in series("ei_index")
+            ],
+            y_label="E-I index + 1",
+            y_max=2,
+        ),
         "isolated": line_chart(
             chart_id="isolated",
             title="Share of members with no tie in the last 90 days",

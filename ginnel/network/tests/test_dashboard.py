@@ -150,3 +150,24 @@ def test_ginnel_metrics_refuses_a_backwards_period(community):
             "2026-04-01",
             verbosity=0,
         )
+
+
+def test_who_lost_their_ties_is_counted_for_analysts_and_named_for_coordinators(
+    community, analyst, coordinator, make_member, client_for
+):
+    wilf = make_member(community, name="Wilfred Lapsed")
+    vera = make_member(community, name="Vera Lapsed")
+    tie(wilf, vera, days_ago=120)  # in the 90 days before last, not in the last 90
+
+    for_analyst = client_for(analyst).get(reverse("network:dashboard", args=[community.slug]))
+    for_coordinator = client_for(coordinator).get(
+        reverse("network:dashboard", args=[community.slug])
+    )
+
+    assert for_analyst.context["found"].movement.became_isolated == 2
+    assert for_analyst.context["found"].movement.became_isolated_people == []
+    assert "Wilfred Lapsed" not in for_analyst.content.decode()
+    named = {
+        p.display_name for p in for_coordinator.context["found"].movement.became_isolated_people
+    }
+    assert named == {"Wilfred Lapsed", "Vera Lapsed"}
