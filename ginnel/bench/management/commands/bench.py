@@ -14,7 +14,7 @@ from ginnel.bench import databases
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark: `ginnel bench ledger` or `ginnel bench network`; see docs/performance.md."
+    help = "Run a benchmark (ledger or network); the figures are in docs/performance.md."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("which", choices=["ledger", "network"])
