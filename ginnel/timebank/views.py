@@ -300,69 +300,76 @@ def exchange_act(request: HttpRequest, access: Access, exchange_id: int) -> Http
     return redirect("timebank:exchange", community=access.community.slug, exchange_id=exchange.pk)
 
 
+def _exchange_form_post(
+    request: HttpRequest,
+    access: Access,
+    exchange_id: int,
+    *,
+    form_class: type[Form],
+    key: str,
+    action: Callable[[Exchange, dict[str, Any]], Any],
+    success: Callable[[Exchange], str],
+) -> HttpResponse:
+    """One form on the exchange page: act, then back to the page, or the page again with errors."""
+    exchange = _exchange_or_404(access, exchange_id)
+    form = form_class(request.POST)
+    if form.is_valid() and _attempt(form, lambda: action(exchange, form.cleaned_data)):
+        messages.success(request, success(exchange))
+        return redirect(
+            "timebank:exchange", community=access.community.slug, exchange_id=exchange.pk
+        )
+    return _exchange_page(request, access, exchange, **{key: form})
+
+
 @community_view(Perm.USE_TIMEBANK)
 @require_POST
 def exchange_complete(request: HttpRequest, access: Access, exchange_id: int) -> HttpResponse:
-    exchange = _exchange_or_404(access, exchange_id)
-    form = CompleteForm(request.POST)
-    if form.is_valid():
-        done = _attempt(
-            form,
-            lambda: services.exchange_complete(
-                access=access,
-                exchange=exchange,
-                minutes=form.cleaned_data["hours"],
-                happened_on=form.cleaned_data["happened_on"],
-            ),
-        )
-        if done is not None:
-            messages.success(
-                request, "The time is recorded. The other person will be asked to confirm it."
-            )
-            return redirect(
-                "timebank:exchange", community=access.community.slug, exchange_id=exchange.pk
-            )
-    return _exchange_page(request, access, exchange, complete_form=form)
+    return _exchange_form_post(
+        request,
+        access,
+        exchange_id,
+        form_class=CompleteForm,
+        key="complete_form",
+        action=lambda exchange, data: services.exchange_complete(
+            access=access,
+            exchange=exchange,
+            minutes=data["hours"],
+            happened_on=data["happened_on"],
+        ),
+        success=lambda _: "The time is recorded. The other person will be asked to confirm it.",
+    )
 
 
 @community_view(Perm.COORDINATE_TIMEBANK)
 @require_POST
 def exchange_reverse(request: HttpRequest, access: Access, exchange_id: int) -> HttpResponse:
-    exchange = _exchange_or_404(access, exchange_id)
-    form = ReverseForm(request.POST)
-    if form.is_valid():
-        done = _attempt(
-            form,
-            lambda: services.exchange_reverse(
-                access=access, exchange=exchange, reason=form.cleaned_data["reason"]
-            ),
-        )
-        if done is not None:
-            messages.success(request, "The hours have been reversed on both statements.")
-            return redirect(
-                "timebank:exchange", community=access.community.slug, exchange_id=exchange.pk
-            )
-    return _exchange_page(request, access, exchange, reverse_form=form)
+    return _exchange_form_post(
+        request,
+        access,
+        exchange_id,
+        form_class=ReverseForm,
+        key="reverse_form",
+        action=lambda exchange, data: services.exchange_reverse(
+            access=access, exchange=exchange, reason=data["reason"]
+        ),
+        success=lambda _: "The hours have been reversed on both statements.",
+    )
 
 
 @community_view(Perm.USE_TIMEBANK)
 @require_POST
 def exchange_thank(request: HttpRequest, access: Access, exchange_id: int) -> HttpResponse:
-    exchange = _exchange_or_404(access, exchange_id)
-    form = ThankYouForm(request.POST)
-    if form.is_valid():
-        done = _attempt(
-            form,
-            lambda: services.thank_you_leave(
-                access=access, exchange=exchange, text=form.cleaned_data["text"]
-            ),
-        )
-        if done is not None:
-            messages.success(request, f"Thank you sent to {exchange.giver.display_name}.")
-            return redirect(
-                "timebank:exchange", community=access.community.slug, exchange_id=exchange.pk
-            )
-    return _exchange_page(request, access, exchange, thank_form=form)
+    return _exchange_form_post(
+        request,
+        access,
+        exchange_id,
+        form_class=ThankYouForm,
+        key="thank_form",
+        action=lambda exchange, data: services.thank_you_leave(
+            access=access, exchange=exchange, text=data["text"]
+        ),
+        success=lambda exchange: f"Thank you sent to {exchange.giver.display_name}.",
+    )
 
 
 @community_view(Perm.USE_TIMEBANK)
