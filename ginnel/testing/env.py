@@ -19,4 +19,7 @@ os.environ.setdefault("GINNEL_SQLITE_BUSY_TIMEOUT", "120")
 os.environ.setdefault("GINNEL_SECRET_KEY", "test-only-" + "x" * 60)
 # Argon2 is deliberately slow; tests create hundreds of accounts.
 os.environ.setdefault("GINNEL_FAST_PASSWORD_HASHER", "1")
+# Tests log in with the test client, which gives django-axes no request; the
+# lockout has its own test, which turns it on.
+os.environ.setdefault("GINNEL_LOGIN_LOCKOUT", "0")
 os.environ.setdefault("GINNEL_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
