@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("c/<slug:community>/timebank/", include("ginnel.timebank.urls")),
     path("c/<slug:community>/network/", include("ginnel.network.urls")),
+    path("c/<slug:community>/", include("ginnel.people.urls")),
     path("c/<slug:community>/", include("ginnel.communities.urls")),
     path("", include("ginnel.web.urls")),
 ]

@@ -38,6 +38,7 @@ class Perm(enum.StrEnum):
     USE_TIMEBANK = "use_timebank"
     COORDINATE_TIMEBANK = "coordinate_timebank"
     VIEW_NETWORK = "view_network"
+    COACH = "coach"
     VIEW_ISOLATED_NAMES = "view_isolated_names"
 
 
@@ -55,8 +56,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.COORDINATE_TIMEBANK,
         Perm.VIEW_NETWORK,
         Perm.VIEW_ISOLATED_NAMES,
+        Perm.COACH,
     },
-    Role.LINK_WORKER: _MEMBER | {Perm.VIEW_MEMBERS, Perm.RECORD_PERSON},
+    Role.LINK_WORKER: _MEMBER | {Perm.VIEW_MEMBERS, Perm.RECORD_PERSON, Perm.COACH},
     Role.ORG_EDITOR: _MEMBER,
     Role.ANALYST: _MEMBER | {Perm.VIEW_INSIGHTS, Perm.VIEW_NETWORK},
     Role.ADMINISTRATOR: frozenset(Perm),

@@ -105,3 +105,97 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class GoalStatus(models.TextChoices):
+    ACTIVE = "active", "Working on it"
+    REACHED = "reached", "Reached"
+    PAUSED = "paused", "Paused"
+    STOPPED = "stopped", "Stopped"
+
+
+class Goal(models.Model):
+    """A goal in the person's own words, with small steps, reviewed with a coach."""
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="goals"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField("your goal, in your own words", max_length=200)
+    why = models.TextField("why it matters to you", max_length=2000, blank=True)
+    status = models.CharField(max_length=12, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
+    coach = models.ForeignKey(
+        "communities.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coached_goals",
+    )
+    helpers = models.CharField(
+        "who else is helping",
+        max_length=200,
+        blank=True,
+        help_text="For example, a timebank member or a friend.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    reached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("status", "-created_at", "-id")
+        indexes = [models.Index(fields=["community", "person"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GoalStep(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="steps")
+    text = models.CharField("a small step", max_length=200)
+    due_on = models.DateField("by when", null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class GoalEvent(models.Model):
+    """Append-only history of every change to a goal, its steps and its reviews."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        "communities.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=30)
+    text = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class CoachNote(models.Model):
+    """A coordinator's or link worker's short note; the person reads every note about them."""
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="coach_notes")
+    author = models.ForeignKey(
+        "communities.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(max_length=2000)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-at", "-id")
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -1,0 +1,130 @@
+"""Goals, their steps and reviews, and coach notes: one function a use-case.
+
+A person works on their own goals; a coach (a coordinator or link worker of
+the same community) can too, and records reviews and notes. Every change to a
+goal is written to its history in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ginnel.communities.permissions import Access, Perm, require
+from ginnel.errors import GinnelError
+from ginnel.people.models import CoachNote, Goal, GoalEvent, GoalStatus, GoalStep, Person
+
+
+def _me(access: Access) -> Person | None:
+    return access.membership.person if access.membership is not None else None
+
+
+def can_work_on(access: Access, person: Person) -> bool:
+    """The person themselves, or a coach of their community."""
+    if person.community_id != access.community.pk or not access.is_member:
+        return False
+    me = _me(access)
+    return (me is not None and me.pk == person.pk) or access.can(Perm.COACH)
+
+
+def _check(access: Access, person: Person) -> None:
+    if not can_work_on(access, person):
+        raise GinnelError("Only the person, or their coach, can change these goals.")
+
+
+def _history(access: Access, goal: Goal, action: str, text: str = "", **detail: Any) -> None:
+    GoalEvent.objects.create(
+        goal=goal, actor=access.membership, action=action, text=text, detail=detail
+    )
+
+
+@transaction.atomic
+def goal_create(
+    *, access: Access, person: Person, title: str, why: str = "", helpers: str = ""
+) -> Goal:
+    _check(access, person)
+    me = _me(access)
+    coach = access.membership if me is not None and me.pk != person.pk else None
+    goal = Goal.objects.create(
+        community=access.community,
+        person=person,
+        title=title,
+        why=why,
+        helpers=helpers,
+        coach=coach,
+    )
+    _history(access, goal, "created", title, why=why, helpers=helpers)
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, access: Access, goal: Goal, **fields: Any) -> Goal:
+    goal = Goal.objects.select_for_update().get(pk=goal.pk)
+    _check(access, goal.person)
+    allowed = {"title", "why", "helpers", "status"}
+    if set(fields) - allowed:
+        raise GinnelError("These parts of a goal cannot be changed here.")
+    changed = {k: [getattr(goal, k), v] for k, v in fields.items() if getattr(goal, k) != v}
+    if not changed:
+        return goal
+    for name, (_, value) in changed.items():
+        setattr(goal, name, value)
+    if "status" in changed:
+        goal.reached_at = timezone.now() if goal.status == GoalStatus.REACHED else None
+    goal.save()
+    _history(access, goal, "changed", changes=changed)
+    return goal
+
+
+@transaction.atomic
+def step_add(*, access: Access, goal: Goal, text: str, due_on: date | None) -> GoalStep:
+    _check(access, goal.person)
+    if due_on is not None and due_on < timezone.localdate():
+        raise GinnelError("Choose a date today or later for a new step.", field="due_on")
+    step = GoalStep.objects.create(goal=goal, text=text, due_on=due_on)
+    _history(
+        access,
+        goal,
+        "step_added",
+        text,
+        step=step.pk,
+        due_on=due_on.isoformat() if due_on else None,
+    )
+    return step
+
+
+@transaction.atomic
+def step_tick(*, access: Access, step: GoalStep, done: bool) -> GoalStep:
+    step = GoalStep.objects.select_for_update().select_related("goal__person").get(pk=step.pk)
+    _check(access, step.goal.person)
+    if (step.done_at is not None) == done:
+        return step
+    step.done_at = timezone.now() if done else None
+    step.save(update_fields=["done_at"])
+    _history(access, step.goal, "step_done" if done else "step_undone", step.text, step=step.pk)
+    return step
+
+
+@transaction.atomic
+def goal_review(*, access: Access, goal: Goal, text: str) -> GoalEvent:
+    """A coach records a short review, made with the person."""
+    require(access, Perm.COACH)
+    _check(access, goal.person)
+    if not text.strip():
+        raise GinnelError("Write what you talked about.", field="text")
+    return GoalEvent.objects.create(
+        goal=goal, actor=access.membership, action="reviewed", text=text
+    )
+
+
+@transaction.atomic
+def note_add(*, access: Access, person: Person, text: str) -> CoachNote:
+    """A short note by a coordinator or link worker; the person can read it."""
+    require(access, Perm.COACH)
+    _check(access, person)
+    return CoachNote.objects.create(
+        community=access.community, person=person, author=access.membership, text=text
+    )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from ginnel.people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("me/goals/", views.goals, name="goals"),
+    path("me/notes/", views.notes, name="notes"),
+    path("goals/<int:goal_id>/", views.goal, name="goal"),
+    path("steps/<int:step_id>/tick/", views.step_tick, name="step_tick"),
+    path("members/<int:person_id>/goals/", views.goals, name="person_goals"),
+    path("members/<int:person_id>/notes/", views.note_add, name="note_add"),
+]
