@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from ginnel.people.models import GoalStatus
+from ginnel.people.models import ConsentPurpose, GoalStatus
 from ginnel.web.forms import Form
 
 
@@ -71,4 +71,19 @@ class NoteForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The person can read every note about them.",
         error_messages={"required": "Write the note"},
+    )
+
+
+class ConsentForm(Form):
+    purpose = forms.ChoiceField(
+        label="What do you agree to?",
+        choices=ConsentPurpose.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what you agree to"},
+    )
+    organisation = forms.CharField(
+        label="Which organisation?",
+        required=False,
+        max_length=120,
+        help_text="Only for sharing your profile with a named organisation.",
     )

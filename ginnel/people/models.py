@@ -199,3 +199,41 @@ class CoachNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class ConsentPurpose(models.TextChoices):
+    PEER_SUPPORT = "peer_support", "Connecting me with people who share my concern (peer support)"
+    SHARE_WITH_ORGANISATION = (
+        "share_with_organisation",
+        "Sharing my profile with a named organisation",
+    )
+    RESEARCH = "research", "Anonymous counts for research and reporting"
+
+
+class Consent(models.Model):
+    """Consent for one purpose, given and (perhaps) withdrawn, with the times of each."""
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=32, choices=ConsentPurpose.choices)
+    organisation = models.CharField(
+        max_length=120, blank=True, help_text="For sharing with a named organisation."
+    )
+    given_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        "communities.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-given_at", "-id")
+        indexes = [models.Index(fields=["person", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({'withdrawn' if self.withdrawn_at else 'given'})"
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None

@@ -15,7 +15,16 @@ from django.utils import timezone
 
 from ginnel.communities.permissions import Access, Perm, require
 from ginnel.errors import GinnelError
-from ginnel.people.models import CoachNote, Goal, GoalEvent, GoalStatus, GoalStep, Person
+from ginnel.people.models import (
+    CoachNote,
+    Consent,
+    ConsentPurpose,
+    Goal,
+    GoalEvent,
+    GoalStatus,
+    GoalStep,
+    Person,
+)
 
 
 def _me(access: Access) -> Person | None:
@@ -128,3 +137,43 @@ def note_add(*, access: Access, person: Person, text: str) -> CoachNote:
     return CoachNote.objects.create(
         community=access.community, person=person, author=access.membership, text=text
     )
+
+
+def has_consent(person: Person, purpose: str, *, organisation: str = "") -> bool:
+    """Whether the person's consent for this purpose stands right now."""
+    found = Consent.objects.filter(person=person, purpose=purpose, withdrawn_at__isnull=True)
+    if organisation:
+        found = found.filter(organisation__iexact=organisation)
+    return found.exists()
+
+
+@transaction.atomic
+def consent_give(
+    *, access: Access, person: Person, purpose: str, organisation: str = ""
+) -> Consent:
+    """The person gives consent (or a coach records it with them, in person)."""
+    _check(access, person)
+    if purpose not in ConsentPurpose.values:
+        raise GinnelError("Choose what the consent is for.", field="purpose")
+    if purpose == ConsentPurpose.SHARE_WITH_ORGANISATION and not organisation.strip():
+        raise GinnelError("Name the organisation.", field="organisation")
+    if has_consent(person, purpose, organisation=organisation):
+        raise GinnelError("This consent is already given.", field="purpose")
+    return Consent.objects.create(
+        community=access.community,
+        person=person,
+        purpose=purpose,
+        organisation=organisation.strip(),
+        recorded_by=access.membership,
+    )
+
+
+@transaction.atomic
+def consent_withdraw(*, access: Access, consent: Consent) -> Consent:
+    """Withdrawn at once: what it covered is hidden from everyone but the person."""
+    consent = Consent.objects.select_for_update().select_related("person").get(pk=consent.pk)
+    _check(access, consent.person)
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+    return consent

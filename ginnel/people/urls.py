@@ -7,6 +7,7 @@ app_name = "people"
 urlpatterns = [
     path("me/goals/", views.goals, name="goals"),
     path("me/notes/", views.notes, name="notes"),
+    path("me/consents/", views.consents, name="consents"),
     path("goals/<int:goal_id>/", views.goal, name="goal"),
     path("steps/<int:step_id>/tick/", views.step_tick, name="step_tick"),
     path("members/<int:person_id>/goals/", views.goals, name="person_goals"),

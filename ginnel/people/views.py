@@ -10,8 +10,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.errors import GinnelError
 from ginnel.people import services
-from ginnel.people.forms import GoalForm, GoalStatusForm, NoteForm, ReviewForm, StepForm
-from ginnel.people.models import CoachNote, Goal, GoalStep, Person
+from ginnel.people.forms import (
+    ConsentForm,
+    GoalForm,
+    GoalStatusForm,
+    NoteForm,
+    ReviewForm,
+    StepForm,
+)
+from ginnel.people.models import CoachNote, Consent, Goal, GoalStep, Person
 from ginnel.web.forms import Form
 
 
@@ -162,3 +169,39 @@ def notes(request: HttpRequest, access: Access) -> HttpResponse:
     person = _person(access, None)
     found = CoachNote.objects.filter(person=person).select_related("author__person")
     return render(request, "people/notes.html", {"access": access, "notes": found})
+
+
+@community_view(Perm.EDIT_OWN_RECORD)
+@require_http_methods(["GET", "POST"])
+def consents(request: HttpRequest, access: Access) -> HttpResponse:
+    person = _person(access, None)
+    form = (
+        ConsentForm(request.POST or None) if request.POST.get("form") == "give" else ConsentForm()
+    )
+    if request.method == "POST":
+        if request.POST.get("form") == "withdraw":
+            consent_id = request.POST.get("consent", "")
+            consent = (
+                Consent.objects.filter(person=person, pk=int(consent_id)).first()
+                if consent_id.isdigit()
+                else None
+            )
+            if consent is None:
+                raise Http404
+            services.consent_withdraw(access=access, consent=consent)
+            messages.success(request, "Your consent is withdrawn, from now on.")
+            return redirect("people:consents", community=access.community.slug)
+        if form.is_valid():
+            try:
+                services.consent_give(access=access, person=person, **form.cleaned_data)
+            except GinnelError as error:
+                form.add_domain_error(error)
+            else:
+                messages.success(request, "Thank you: your consent is recorded.")
+                return redirect("people:consents", community=access.community.slug)
+    return render(
+        request,
+        "people/consents.html",
+        {"access": access, "form": form, "consents": person.consents.all()},
+        status=400 if form.errors else 200,
+    )
