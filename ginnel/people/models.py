@@ -237,3 +237,45 @@ class Consent(models.Model):
     @property
     def active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class AccessNeed(models.TextChoices):
+    LARGE_PRINT = "large_print", "Large print"
+    EASY_READ = "easy_read", "Easy read"
+    INTERPRETER = "interpreter", "An interpreter"
+    BSL = "bsl", "British Sign Language"
+    STEP_FREE = "step_free", "Step-free access"
+    HEARING_LOOP = "hearing_loop", "A hearing loop"
+    QUIET = "quiet", "A quiet place"
+
+
+class StrengthsProfile(models.Model):
+    """What a person is good at, enjoys and hopes for, in their own words.
+
+    Filled in by the guided conversation (one question a screen, saved as it
+    goes). ``peer_topics`` is special category data: it is kept only while the
+    person's consent for peer support stands, and shown to no one else.
+    """
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="strengths")
+    skills = models.ManyToManyField("timebank.Category", blank=True, related_name="+")
+    skills_own_words = models.TextField(max_length=2000, blank=True)
+    interests = models.TextField(max_length=2000, blank=True)
+    matters = models.TextField(max_length=2000, blank=True)
+    hopes = models.TextField(max_length=2000, blank=True)
+    help_wanted = models.TextField(max_length=2000, blank=True)
+    access_needs = models.JSONField(default=list, blank=True)
+    access_other = models.CharField(max_length=200, blank=True)
+    peer_topics = models.TextField(max_length=1000, blank=True)
+    share_skills = models.BooleanField(default=True)
+    share_interests = models.BooleanField(default=True)
+    share_neighbourhood = models.BooleanField(default=True)
+    steps_done = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Strengths of {self.person_id}"

@@ -24,6 +24,7 @@ from ginnel.people.models import (
     GoalStatus,
     GoalStep,
     Person,
+    StrengthsProfile,
 )
 
 
@@ -177,3 +178,53 @@ def consent_withdraw(*, access: Access, consent: Consent) -> Consent:
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
     return consent
+
+
+def strengths_for(person: Person) -> StrengthsProfile:
+    profile, _ = StrengthsProfile.objects.get_or_create(
+        person=person, defaults={"community_id": person.community_id}
+    )
+    return profile
+
+
+@transaction.atomic
+def strengths_answer(
+    *, access: Access, person: Person, step: str, answers: dict[str, Any]
+) -> StrengthsProfile:
+    """Save one step of the conversation; the contact step writes the person's record."""
+    _check(access, person)
+    from ginnel.people.conversation import BY_SLUG
+
+    if step not in BY_SLUG:
+        raise GinnelError("There is no such question.")
+    profile = StrengthsProfile.objects.select_for_update().get(pk=strengths_for(person).pk)
+    if step == "contact":
+        person.contact_method = answers["contact_method"]
+        person.contact_times = answers["contact_times"]
+        person.save(update_fields=["contact_method", "contact_times", "updated_at"])
+    elif step == "skills":
+        profile.skills.set(answers["skills"])
+        profile.skills_own_words = answers["skills_own_words"]
+    elif step == "peer":
+        topics = answers["peer_topics"].strip()
+        if topics and not has_consent(person, ConsentPurpose.PEER_SUPPORT):
+            if not answers.get("agree"):
+                raise GinnelError("Tick to agree, or leave the box above empty.", field="agree")
+            consent_give(access=access, person=person, purpose=ConsentPurpose.PEER_SUPPORT)
+        profile.peer_topics = topics
+    else:
+        for name in BY_SLUG[step].fields:
+            setattr(profile, name, answers[name])
+    if step not in profile.steps_done:
+        profile.steps_done = [*profile.steps_done, step]
+    if len(profile.steps_done) == len(BY_SLUG) and profile.completed_at is None:
+        profile.completed_at = timezone.now()
+    profile.save()
+    return profile
+
+
+def peer_topics_visible(profile: StrengthsProfile) -> str:
+    """Peer-support topics, only while the person's consent stands (else nothing)."""
+    if not profile.peer_topics or not has_consent(profile.person, ConsentPurpose.PEER_SUPPORT):
+        return ""
+    return profile.peer_topics

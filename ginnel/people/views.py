@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.errors import GinnelError
-from ginnel.people import services
+from ginnel.people import conversation, services
 from ginnel.people.forms import (
     ConsentForm,
     GoalForm,
@@ -18,7 +20,7 @@ from ginnel.people.forms import (
     ReviewForm,
     StepForm,
 )
-from ginnel.people.models import CoachNote, Consent, Goal, GoalStep, Person
+from ginnel.people.models import AccessNeed, CoachNote, Consent, Goal, GoalStep, Person
 from ginnel.web.forms import Form
 
 
@@ -204,4 +206,91 @@ def consents(request: HttpRequest, access: Access) -> HttpResponse:
         "people/consents.html",
         {"access": access, "form": form, "consents": person.consents.all()},
         status=400 if form.errors else 200,
+    )
+
+
+def _initial(profile: Any, person: Person, step: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in step.fields:
+        if name in {"contact_method", "contact_times"}:
+            values[name] = getattr(person, name)
+        elif name == "skills":
+            values[name] = list(profile.skills.all())
+        elif name == "peer_topics":
+            values[name] = services.peer_topics_visible(profile)
+        else:
+            values[name] = getattr(profile, name)
+    return values
+
+
+@community_view(Perm.EDIT_OWN_RECORD)
+@require_http_methods(["GET", "POST"])
+def strengths(request: HttpRequest, access: Access, step: str = "") -> HttpResponse:
+    """One question a screen; each answer is saved before the next."""
+    person = _person(access, None)
+    profile = services.strengths_for(person)
+    slugs = [s.slug for s in conversation.STEPS]
+    if not step:
+        waiting = [s for s in slugs if s not in profile.steps_done]
+        if waiting:
+            return redirect(
+                "people:strengths_step", community=access.community.slug, step=waiting[0]
+            )
+        return redirect("people:profile", community=access.community.slug)
+    current = conversation.BY_SLUG.get(step)
+    if current is None:
+        raise Http404
+    kwargs: dict[str, Any] = {"community": access.community} if step == "skills" else {}
+    form = current.form(request.POST or None, initial=_initial(profile, person, current), **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = services.strengths_answer(
+                access=access, person=person, step=step, answers=form.cleaned_data
+            )
+        except GinnelError as error:
+            form.add_domain_error(error)
+        else:
+            if "later" in request.POST:
+                messages.success(request, "Saved. Come back any time to carry on.")
+                return redirect("communities:home", community=access.community.slug)
+            index = slugs.index(step)
+            if index + 1 < len(slugs) and slugs[index + 1] not in profile.steps_done:
+                return redirect(
+                    "people:strengths_step", community=access.community.slug, step=slugs[index + 1]
+                )
+            return redirect("people:profile", community=access.community.slug)
+    index = slugs.index(step)
+    return render(
+        request,
+        "people/strengths_step.html",
+        {
+            "access": access,
+            "form": form,
+            "step": current,
+            "number": index + 1,
+            "total": len(slugs),
+            "previous": slugs[index - 1] if index else None,
+            "has_peer_consent": services.has_consent(person, "peer_support"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@community_view(Perm.EDIT_OWN_RECORD)
+def profile(request: HttpRequest, access: Access) -> HttpResponse:
+    person = _person(access, None)
+    found = services.strengths_for(person)
+    return render(
+        request,
+        "people/profile.html",
+        {
+            "access": access,
+            "person": person,
+            "profile": found,
+            "skills": found.skills.all(),
+            "peer_topics": services.peer_topics_visible(found),
+            "steps": conversation.STEPS,
+            "done": set(found.steps_done),
+            "access_labels": [AccessNeed(n).label for n in found.access_needs],
+        },
     )

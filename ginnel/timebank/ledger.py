@@ -36,7 +36,7 @@ class LimitExceeded(GinnelError):
 
 
 def format_minutes(minutes: int) -> str:
-    """-150 → "−2:30" (a true minus sign, read aloud as "minus")."""  # noqa: RUF002
+    """-150 → "−2:30" (a true minus sign, read aloud as "minus")."""
     minus = "\u2212"
     sign = minus if minutes < 0 else ("+" if minutes > 0 else "")
     hours, mins = divmod(abs(minutes), 60)

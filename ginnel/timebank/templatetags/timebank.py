@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.filter
 def hours(minutes: int | None) -> str:
-    """Whole minutes as hours:minutes, signed for balances (−2:00, +1:30)."""  # noqa: RUF002
+    """Whole minutes as hours:minutes, signed for balances (−2:00, +1:30)."""
     return format_minutes(int(minutes or 0))
 
 
