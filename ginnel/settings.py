@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "ginnel.communities",
     "ginnel.timebank",
     "ginnel.network",
+    "ginnel.matching",
     "ginnel.web",
     "ginnel.demo",
     "ginnel.bench",

@@ -17,7 +17,12 @@ class Command(BaseCommand):
     help = "Run a benchmark (ledger or network); the figures are in docs/performance.md."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("which", choices=["ledger", "network"])
+        parser.add_argument("which", choices=["ledger", "network", "matching"])
+        parser.add_argument(
+            "--quality",
+            action="store_true",
+            help="matching: precision and recall against the baseline",
+        )
         parser.add_argument(
             "--scales",
             default="100000:1000000,1000000:10000000",
@@ -60,6 +65,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["which"] == "matching":
+            from ginnel.matching.bench import main as matching_bench
+
+            argv = ["--seed", str(options["seed"]), "--workers", str(options["workers"])]
+            if options["quality"]:
+                argv.append("--quality")
+            matching_bench(argv, write=self.stdout.write)
+            return
         if options["which"] == "network":
             from ginnel.network.bench import main as network_bench
 

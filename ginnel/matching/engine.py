@@ -1,0 +1,961 @@
+"""The matching engine: a pure core on numpy and scipy.sparse, importing nothing from Django.
+
+A :class:`Pool` holds the candidates of one kind (people who can help, people
+to help, peers, groups, events, services, opportunities), encoded once into
+arrays and sparse matrices by an :class:`Encoder` (the taxonomy, the fitted
+text vocabulary and the consent purposes of a community). ``pool.suggest``
+takes one seeker (a :class:`Profile`) and returns the top k
+:class:`Suggestion` s, each with its score, the parts of the score and 1-3
+reasons in plain English; ``pool.suggest_many`` does the same for many
+seekers at once, as arrays.
+
+Every seeker goes the same two steps, one at a time or in a batch:
+
+1. **retrieve**: candidates that share a *key* with the seeker — a taxonomy
+   term (or its parent or child), a distinctive word or concept of their
+   text, or, for peers, a purpose both opted in to — from an inverted index;
+2. **score** those pairs: hard constraints first (a pair that breaks one is
+   dropped, never down-weighted), then the weighted parts, ties broken by
+   candidate id.
+
+See docs/matching.md for each signal, constraint and reason.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import IntFlag, StrEnum
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp  # type: ignore[import-untyped, unused-ignore]
+from numpy.typing import NDArray
+
+from ginnel.matching.text import LEXICON, Vectoriser, stem, words
+
+Ints = NDArray[np.int64]
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+
+_OWNER_SPACE = np.int64(1 << 31)  # owner ids are below this: pairs pack into one int64
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+PERIODS = ("mornings", "afternoons", "evenings")
+ALL_WEEK = (1 << 21) - 1
+
+
+def slot(day: int, period: int) -> int:
+    """The availability bit of a day (0 = Monday) and period (0 morning, 1 afternoon, 2 evening)."""
+    return 1 << (day * 3 + period)
+
+
+class Place(IntFlag):
+    """Where a meeting can happen (the flags of a timebank listing)."""
+
+    GIVER_HOME = 1
+    RECEIVER_HOME = 2
+    PUBLIC = 4
+    ONLINE = 8
+    PHONE = 16
+
+
+IN_PERSON = Place.GIVER_HOME | Place.RECEIVER_HOME | Place.PUBLIC
+HOMES = Place.GIVER_HOME | Place.RECEIVER_HOME
+ANYWHERE = IN_PERSON | Place.ONLINE | Place.PHONE
+
+
+class Kind(StrEnum):
+    HELPER = "helper"  # people who can help the seeker (their offers meet the seeker's needs)
+    HELPEE = "helpee"  # people the seeker could help (their requests meet the seeker's offers)
+    PEER = "peer"  # peers with the same concern, both opted in
+    GROUP = "group"
+    EVENT = "event"
+    SERVICE = "service"
+    OPPORTUNITY = "opportunity"
+
+
+class Giver(StrEnum):
+    CANDIDATE = "candidate"
+    SEEKER = "seeker"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What differs between kinds of candidate; the scoring is the same."""
+
+    giver: Giver
+    consent: bool = False  # peers: retrieve and keep only on a purpose both opted in to
+    tag_reason: str = "You both chose {term}"
+    reciprocity: bool = False  # lift candidates who have received more than they gave
+
+
+RULES: Mapping[Kind, Rules] = {
+    Kind.HELPER: Rules(Giver.CANDIDATE, tag_reason="Can help with {term}", reciprocity=True),
+    Kind.HELPEE: Rules(Giver.SEEKER, tag_reason="Would like help with {term}"),
+    Kind.PEER: Rules(Giver.NONE, consent=True, tag_reason="You both enjoy {term}"),
+    Kind.GROUP: Rules(Giver.NONE, tag_reason="A group for {term}"),
+    Kind.EVENT: Rules(Giver.NONE, tag_reason="An event about {term}"),
+    Kind.SERVICE: Rules(Giver.CANDIDATE, tag_reason="Offers {term}"),
+    Kind.OPPORTUNITY: Rules(Giver.SEEKER, tag_reason="Needs people for {term}"),
+}
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each part counts; ``load`` is subtracted. See docs/matching.md."""
+
+    taxonomy: float = 0.40
+    text: float = 0.30
+    peer: float = 0.40
+    distance: float = 0.25
+    availability: float = 0.20
+    reciprocity: float = 0.03
+    lift: float = 0.03
+    load: float = 0.06
+    #: A pair needs at least this much taxonomy, text or shared concern to be suggested.
+    min_relevance: float = 0.03
+    #: In-person meetings only within this many miles; online and phone have no limit.
+    max_miles: float = 5.0
+    #: Distance at which the distance part has fallen to 1/e of its best.
+    miles_scale: float = 1.5
+    #: A load (recent suggestions and open exchanges) of this many halves the most it costs.
+    load_half: float = 3.0
+    #: Minutes received beyond given at which reciprocity counts in full.
+    reciprocity_minutes: float = 600.0
+
+
+#: The order parts are listed in, and reasons are chosen in when they tie.
+PARTS = ("peer", "taxonomy", "text", "distance", "availability", "reciprocity", "lift", "load")
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """Terms (names) and each one's parent index (-1: a top-level term).
+
+    A term's vector holds the term at 1 and each ancestor at ``partial`` to the
+    power of how far up it is, so a parent partially matches its children
+    (and siblings match a little, through their parent).
+    """
+
+    names: tuple[str, ...]
+    parents: tuple[int, ...]
+    partial: float = 0.5
+
+    def __post_init__(self) -> None:
+        if len(self.names) != len(self.parents):
+            raise ValueError("Taxonomy needs one parent (or -1) for each name.")
+        for term in range(len(self.names)):
+            self.ancestors(term)  # raises on a cycle
+
+    @property
+    def size(self) -> int:
+        return len(self.names)
+
+    def ancestors(self, term: int) -> list[int]:
+        out: list[int] = []
+        parent = self.parents[term]
+        while parent >= 0:
+            if parent in out or parent == term:
+                raise ValueError(f"The taxonomy has a cycle through {self.names[term]!r}.")
+            out.append(parent)
+            parent = self.parents[parent]
+        return out
+
+    def expansion(self) -> Any:
+        """CSR (terms x terms): row t is term t's vector."""
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for term in range(self.size):
+            rows.append(term)
+            cols.append(term)
+            vals.append(1.0)
+            for depth, ancestor in enumerate(self.ancestors(term), start=1):
+                rows.append(term)
+                cols.append(ancestor)
+                vals.append(self.partial**depth)
+        return sp.csr_matrix((vals, (rows, cols)), shape=(self.size, self.size))
+
+    def related(self, a: int, b: int) -> bool:
+        return a == b or a in self.ancestors(b) or b in self.ancestors(a)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A seeker or a candidate, as the engine sees them.
+
+    ``id`` names the candidate (a listing, group, service…) and breaks ties;
+    ``owner`` is the person behind it (-1: none, e.g. a service), used for
+    self, blocking, fairness and safeguarding. ``tags`` are taxonomy term
+    indices; ``availability`` a 21-bit week grid (:func:`slot`; 0: unknown);
+    ``places`` :class:`Place` flags; ``consent`` a bit per purpose (a concern)
+    the person opted in to connect about; ``blocked`` owner ids this person
+    blocked. ``given``/``received`` are minutes in the timebank; ``load`` recent
+    suggestions and open exchanges; ``connections`` recent ties.
+    """
+
+    id: int
+    owner: int = -1
+    tags: tuple[int, ...] = ()
+    text: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    neighbourhood: int = -1
+    availability: int = 0
+    places: int = int(ANYWHERE)
+    active: bool = True
+    vetted: bool = False
+    needs_support: bool = False
+    consent: int = 0
+    blocked: frozenset[int] = frozenset()
+    given: int = 0
+    received: int = 0
+    load: int = 0
+    connections: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class Rows:
+    """Profiles encoded: one entry per row in every array and matrix."""
+
+    ids: Ints
+    owner: Ints
+    lat: Floats  # radians, NaN unknown
+    lon: Floats
+    hood: Ints
+    avail: Ints
+    places: Ints
+    active: Bools
+    vetted: Bools
+    support: Bools
+    consent: Ints
+    given: Ints
+    received: Ints
+    load: Ints
+    connections: Ints
+    tax: Any  # CSR rows x terms, L2-normalised
+    text: Any  # CSR rows x vocabulary, L2-normalised
+    keys: Any  # CSR rows x key columns, 1.0 where a key: the row as a seeker
+    ckeys: Any  # the same columns, the row as a candidate
+    blocked: Ints  # sorted owner * 2**31 + blocked owner
+    blocked_row: Ints  # the row each of ``blocked`` comes from
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @staticmethod
+    def concat(parts: Sequence[Rows]) -> Rows:
+        if len(parts) == 1:
+            return parts[0]
+        arrays: dict[str, Any] = {}
+        for name in Rows.__dataclass_fields__:
+            values = [getattr(p, name) for p in parts]
+            if name in ("tax", "text", "keys", "ckeys"):
+                arrays[name] = sp.vstack(values, format="csr")
+            elif name == "blocked_row":
+                offsets = np.cumsum([0, *(len(p) for p in parts[:-1])])
+                arrays[name] = np.concatenate([v + o for v, o in zip(values, offsets, strict=True)])
+            else:
+                arrays[name] = np.concatenate(values)
+        order = np.argsort(arrays["blocked"], kind="stable")
+        arrays["blocked"] = arrays["blocked"][order]
+        arrays["blocked_row"] = arrays["blocked_row"][order]
+        return Rows(**arrays)
+
+    def take(self, rows: Ints) -> Rows:
+        """The given rows (ascending), renumbered from 0."""
+        arrays: dict[str, Any] = {}
+        for name in Rows.__dataclass_fields__:
+            if name not in ("blocked", "blocked_row"):
+                arrays[name] = getattr(self, name)[rows]
+        position = np.full(len(self), -1, dtype=np.int64)
+        position[rows] = np.arange(len(rows))
+        kept = position[self.blocked_row] >= 0
+        arrays["blocked"] = self.blocked[kept]
+        arrays["blocked_row"] = position[self.blocked_row[kept]]
+        return Rows(**arrays)
+
+
+PURPOSE_BITS = 63
+
+
+@dataclass(frozen=True, eq=False)
+class Encoder:
+    """What a community's profiles are encoded against: taxonomy, vocabulary, purposes.
+
+    ``purposes`` name the consent bits, as they read after "Also":
+    ``("living with diabetes", "caring for someone")``.
+    """
+
+    taxonomy: Taxonomy
+    vectoriser: Vectoriser
+    purposes: tuple[str, ...] = ()
+    expansion: Any = field(init=False, repr=False)
+    text_keys: Any = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.purposes) > PURPOSE_BITS:
+            raise ValueError(f"At most {PURPOSE_BITS} consent purposes.")
+        object.__setattr__(self, "expansion", self.taxonomy.expansion())
+        object.__setattr__(
+            self, "text_keys", sp.diags(self.vectoriser.key.astype(np.float64), format="csr")
+        )
+
+    @classmethod
+    def fit(
+        cls,
+        taxonomy: Taxonomy,
+        texts: Iterable[str],
+        purposes: tuple[str, ...] = (),
+        *,
+        max_df: float = 0.05,
+    ) -> Encoder:
+        """Fit the vocabulary on a corpus (a community's listings and profiles) and the names
+        of its taxonomy terms, so that a text naming a term meets a tag of it."""
+        corpus = [*texts, *taxonomy.names]
+        return cls(taxonomy, Vectoriser.fit(corpus, max_df=max_df), purposes)
+
+    @property
+    def key_width(self) -> int:
+        return 2 * self.taxonomy.size + self.vectoriser.size + PURPOSE_BITS
+
+    @property
+    def purpose_start(self) -> int:
+        """The first key column of the purposes; the columns before are terms and words."""
+        return 2 * self.taxonomy.size + self.vectoriser.size
+
+    def encode(self, profiles: Sequence[Profile]) -> Rows:
+        n = len(profiles)
+        t = self.taxonomy.size
+        tag_rows = [i for i, p in enumerate(profiles) for _ in p.tags]
+        tag_cols = [term for p in profiles for term in p.tags]
+        if any(c < 0 or c >= t for c in tag_cols):
+            raise ValueError("A tag is not a term of the taxonomy.")
+        tags = sp.csr_matrix(
+            (np.ones(len(tag_cols)), (tag_rows, tag_cols)), shape=(n, t), dtype=np.float64
+        )
+        tags.data[:] = 1.0  # a tag given twice counts once
+        tax = _normalise(tags @ self.expansion)
+        text = self.vectoriser.transform([p.text for p in profiles])
+        consent = np.array([p.consent for p in profiles], dtype=np.int64)
+        bits = ((consent[:, None] >> np.arange(PURPOSE_BITS)) & 1).astype(np.float64)
+        # Term keys in two blocks, so that a term meets itself, its ancestors and its
+        # descendants but not its siblings: block A holds a seeker's term and its ancestors
+        # and a candidate's own term; block B a seeker's own term and a candidate's ancestors.
+        ancestors = self.expansion - sp.identity(t, format="csr")
+        own, up = tags, tags @ ancestors
+        rest = [text @ self.text_keys, sp.csr_matrix(bits)]
+        keys = _binary(sp.hstack([own + up, own, *rest], format="csr"))
+        ckeys = _binary(sp.hstack([own, up, *rest], format="csr"))
+        pairs = sorted(
+            (p.owner * int(_OWNER_SPACE) + b, row)
+            for row, p in enumerate(profiles)
+            if p.owner >= 0
+            for b in p.blocked
+        )
+
+        def column(name: str, dtype: Any) -> Any:
+            return np.array([getattr(p, name) for p in profiles], dtype=dtype)
+
+        lat = np.array([math.nan if p.lat is None else p.lat for p in profiles], dtype=np.float64)
+        lon = np.array([math.nan if p.lon is None else p.lon for p in profiles], dtype=np.float64)
+        return Rows(
+            ids=column("id", np.int64),
+            owner=column("owner", np.int64),
+            lat=np.radians(lat),
+            lon=np.radians(lon),
+            hood=column("neighbourhood", np.int64),
+            avail=column("availability", np.int64),
+            places=column("places", np.int64),
+            active=column("active", bool),
+            vetted=column("vetted", bool),
+            support=column("needs_support", bool),
+            consent=consent,
+            given=column("given", np.int64),
+            received=column("received", np.int64),
+            load=column("load", np.int64),
+            connections=column("connections", np.int64),
+            tax=tax,
+            text=text,
+            keys=keys,
+            ckeys=ckeys,
+            blocked=np.array([key for key, _ in pairs], dtype=np.int64),
+            blocked_row=np.array([row for _, row in pairs], dtype=np.int64),
+        )
+
+
+def _binary(matrix: Any) -> Any:
+    out = sp.csr_matrix(matrix, dtype=np.float64)
+    out.eliminate_zeros()
+    out.data[:] = 1.0
+    out.sort_indices()
+    return out
+
+
+def _normalise(matrix: Any) -> Any:
+    matrix = sp.csr_matrix(matrix, dtype=np.float64)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    out = sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
+    out.sort_indices()
+    return out
+
+
+def _distinct(values: Ints, size: int) -> tuple[Ints, Ints]:
+    """`np.unique(values, return_inverse=True)` for row numbers below `size`, unsorted."""
+    present = np.zeros(size, dtype=bool)
+    present[values] = True
+    distinct = np.flatnonzero(present)
+    position = np.zeros(size, dtype=np.int64)
+    position[distinct] = np.arange(len(distinct))
+    return distinct, position[values]
+
+
+def _pairdot(a: Any, ai: Ints, b: Any, bi: Ints) -> Floats:
+    """The dot product of row ``a[ai[i]]`` with row ``b[bi[i]]``, for every i.
+
+    One sparse product of the distinct rows on each side, read at the pairs.
+    Each value sums over ``a``'s columns in order, whichever other rows are in
+    the product, so a seeker alone and a seeker in a batch get the same bits.
+    """
+    if len(ai) == 0:
+        return np.zeros(0, dtype=np.float64)
+    ua, at_a = _distinct(ai, a.shape[0])
+    ub, at_b = _distinct(bi, b.shape[0])
+    product = sp.csr_matrix(a[ua] @ b[ub].T)
+    if len(ua) * len(ub) <= 8_000_000:
+        dense: Floats = product.toarray()
+        return dense[at_a, at_b]
+    product.sort_indices()
+    rows = np.repeat(np.arange(len(ua), dtype=np.int64), np.diff(product.indptr))
+    keys = rows * len(ub) + product.indices
+    wanted = at_a.astype(np.int64) * len(ub) + at_b
+    where = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    found = (keys[where] == wanted) if len(keys) else np.zeros(len(wanted), dtype=bool)
+    values: Floats = np.where(found, product.data[where] if len(keys) else 0.0, 0.0)
+    return values
+
+
+def _contains(sorted_keys: Ints, queries: Ints) -> Bools:
+    if len(sorted_keys) == 0:
+        return np.zeros(len(queries), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, queries), len(sorted_keys) - 1)
+    found: Bools = sorted_keys[at] == queries
+    return found
+
+
+def miles_between(lat1: Floats, lon1: Floats, lat2: Floats, lon2: Floats) -> Floats:
+    """Distance in miles between points given in radians.
+
+    Equirectangular: within a town or county (tens of miles) it is within a
+    fraction of a percent of the great circle, at a fraction of the cost.
+    """
+    dx = (lon2 - lon1) * np.cos((lat1 + lat2) / 2)
+    dy = lat2 - lat1
+    miles: Floats = 3958.8 * np.sqrt(dx * dx + dy * dy)
+    return miles
+
+
+@dataclass(frozen=True)
+class Reason:
+    part: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: int
+    owner: int
+    score: float
+    parts: Mapping[str, float]  # weighted contributions, summing to score; load negative
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Scored:
+    """Pairs (seeker row, candidate row) that passed every constraint, with their parts."""
+
+    seeker: Ints
+    candidate: Ints
+    score: Floats
+    parts: dict[str, Floats]
+    miles: Floats
+    same_hood: Bools
+    common_places: Ints
+
+
+@dataclass(frozen=True, eq=False)
+class Batch:
+    """Top k per seeker: ``ids[i]``, ``scores[i]`` for seeker row i, padded with -1 / NaN."""
+
+    ids: Ints
+    scores: Floats
+
+
+class Pool:
+    """The candidates of one kind, encoded, with an inverted index of their keys.
+
+    ``upsert`` and ``remove`` change one candidate without re-encoding the
+    others: the old row is retired and the new one waits in a small buffer,
+    joined to the matrices at the next query.
+    """
+
+    def __init__(
+        self,
+        kind: Kind,
+        encoder: Encoder,
+        profiles: Sequence[Profile] = (),
+        *,
+        weights: Weights | None = None,
+        rules: Rules | None = None,
+    ) -> None:
+        self.kind = kind
+        self.encoder = encoder
+        self.weights = weights or Weights()
+        self.rules = rules or RULES[kind]
+        self._profiles: dict[int, Profile] = {}
+        self._row: dict[int, int] = {}
+        self._rows = encoder.encode([])
+        self._alive = np.zeros(0, dtype=bool)
+        self._pending: list[tuple[Profile, Rows]] = []
+        self._inverted: Any = None
+        self._key_mask = self._make_key_mask()
+        self._blocked_cache: Ints | None = None
+        if profiles:
+            self._load(profiles)
+
+    def _make_key_mask(self) -> Any:
+        """Which key columns retrieve for this kind: purposes for peers, else terms and words."""
+        width = self.encoder.key_width
+        mask = np.zeros(width, dtype=np.float64)
+        split = self.encoder.purpose_start
+        if self.rules.consent:
+            mask[split:] = 1.0
+        else:
+            mask[:split] = 1.0
+        return sp.diags(mask, format="csr")
+
+    def _load(self, profiles: Sequence[Profile]) -> None:
+        seen: dict[int, Profile] = {}
+        for p in profiles:
+            seen[p.id] = p  # the last one of an id wins, as with upsert
+        ordered = list(seen.values())
+        self._rows = self.encoder.encode(ordered)
+        self._alive = np.ones(len(ordered), dtype=bool)
+        self._profiles = dict(seen)
+        self._row = {p.id: i for i, p in enumerate(ordered)}
+        self._inverted = None
+        self._blocked_cache = None
+
+    def __len__(self) -> int:
+        return len(self._profiles)
+
+    def __contains__(self, candidate_id: object) -> bool:
+        return candidate_id in self._profiles
+
+    def profile(self, candidate_id: int) -> Profile:
+        return self._profiles[candidate_id]
+
+    def upsert(self, profile: Profile) -> None:
+        """Add a candidate, or replace the one with its id."""
+        self.remove(profile.id)
+        self._profiles[profile.id] = profile
+        self._pending.append((profile, self.encoder.encode([profile])))
+
+    def remove(self, candidate_id: int) -> None:
+        """Take a candidate out (nothing happens if it is not there)."""
+        if candidate_id not in self._profiles:
+            return
+        del self._profiles[candidate_id]
+        row = self._row.pop(candidate_id, None)
+        if row is not None:
+            self._alive[row] = False
+        else:
+            self._pending = [(p, r) for p, r in self._pending if p.id != candidate_id]
+        self._blocked_cache = None
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        start = len(self._rows)
+        self._rows = Rows.concat([self._rows, *(r for _, r in self._pending)])
+        self._alive = np.concatenate([self._alive, np.ones(len(self._pending), dtype=bool)])
+        for i, (p, _) in enumerate(self._pending):
+            self._row[p.id] = start + i
+        self._pending = []
+        self._inverted = None
+        self._blocked_cache = None
+
+    def compact(self) -> None:
+        """Drop retired rows (re-encodes nothing)."""
+        self._flush()
+        keep = np.flatnonzero(self._alive)
+        if len(keep) == len(self._alive):
+            return
+        self._rows = self._rows.take(keep)
+        self._alive = np.ones(len(keep), dtype=bool)
+        self._row = {int(cid): i for i, cid in enumerate(self._rows.ids)}
+        self._inverted = None
+        self._blocked_cache = None
+
+    @property
+    def rows(self) -> Rows:
+        self._flush()
+        return self._rows
+
+    def _index(self) -> Any:
+        """Keys x candidate rows (CSR): the inverted index, only live rows."""
+        self._flush()
+        if self._inverted is None:
+            live = self._alive & self._rows.active
+            keys = sp.diags(live.astype(np.float64)) @ self._rows.ckeys
+            self._inverted = sp.csr_matrix((keys @ self._key_mask).T)
+            self._inverted.eliminate_zeros()
+        return self._inverted
+
+    def _blocked(self) -> Ints:
+        """Owner pairs (a candidate's owner blocked someone) from the live rows, sorted."""
+        self._flush()
+        if self._blocked_cache is None:
+            rows = self._rows
+            self._blocked_cache = rows.blocked[self._alive[rows.blocked_row]]
+        return self._blocked_cache
+
+    # ------------------------------------------------------------------ scoring
+
+    def retrieve(self, seekers: Rows, rows: Ints) -> tuple[Ints, Ints]:
+        """(seeker row, candidate row) pairs that share a key, candidate rows ascending."""
+        index = self._index()
+        rows = rows[seekers.active[rows]]  # an inactive seeker gets nothing: skip the work
+        hits = sp.csr_matrix(seekers.keys[rows] @ self._key_mask @ index)
+        hits.sort_indices()
+        counts = np.diff(hits.indptr)
+        seeker = np.repeat(rows.astype(np.int64), counts)
+        return seeker, hits.indices.astype(np.int64)
+
+    def score(self, seekers: Rows, si: Ints, ci: Ints) -> Scored:
+        """Apply the hard constraints to the pairs and score those that pass."""
+        w = self.weights
+        c = self._rows
+        # -- hard constraints: who may be suggested at all
+        ok = seekers.active[si] & c.active[ci] & self._alive[ci]
+        s_owner, c_owner = seekers.owner[si], c.owner[ci]
+        ok &= ~((s_owner >= 0) & (s_owner == c_owner))  # not yourself
+        people = (s_owner >= 0) & (c_owner >= 0)
+        ok &= ~(people & _contains(seekers.blocked, s_owner * _OWNER_SPACE + c_owner))
+        ok &= ~(people & _contains(self._blocked(), c_owner * _OWNER_SPACE + s_owner))
+        common = seekers.places[si] & c.places[ci]
+        if self.rules.giver == Giver.CANDIDATE:
+            giver_vetted, receiver_support = c.vetted[ci], seekers.support[si]
+        elif self.rules.giver == Giver.SEEKER:
+            giver_vetted, receiver_support = seekers.vetted[si], c.support[ci]
+        else:  # no giver: nobody's home, and extra support needs the other side vetted
+            giver_vetted = np.zeros(len(si), dtype=bool)
+            receiver_support = (seekers.support[si] & ~c.vetted[ci]) | (
+                c.support[ci] & ~seekers.vetted[si]
+            )
+        # Home visits (either home) only with a vetted giver.
+        common = np.where(giver_vetted, common, common & ~int(HOMES))
+        ok &= ~(receiver_support & ~giver_vetted)  # extra support: only vetted givers
+        miles = miles_between(seekers.lat[si], seekers.lon[si], c.lat[ci], c.lon[ci])
+        same_hood = (seekers.hood[si] >= 0) & (seekers.hood[si] == c.hood[ci])
+        too_far = miles > w.max_miles  # NaN (unknown) is not too far
+        common = np.where(too_far, common & ~int(IN_PERSON), common)
+        ok &= common != 0
+        shared_purpose = seekers.consent[si] & c.consent[ci]
+        if self.rules.consent:
+            ok &= shared_purpose != 0  # both opted in to the same purpose
+        si, ci = si[ok], ci[ok]
+        common, miles, same_hood = common[ok], miles[ok], same_hood[ok]
+        shared_purpose = shared_purpose[ok]
+        # -- relevance
+        parts: dict[str, Floats] = {}
+        parts["peer"] = (
+            w.peer * (shared_purpose != 0)
+            if self.rules.consent
+            else np.zeros(len(si), dtype=np.float64)
+        )
+        parts["taxonomy"] = w.taxonomy * _pairdot(seekers.tax, si, c.tax, ci)
+        parts["text"] = w.text * _pairdot(seekers.text, si, c.text, ci)
+        relevant = parts["peer"] + parts["taxonomy"] + parts["text"] >= w.min_relevance
+        # -- the rest
+        in_person = (common & int(IN_PERSON)) != 0
+        near = np.where(
+            np.isnan(miles), np.where(same_hood, 0.8, 0.0), np.exp(-miles / w.miles_scale)
+        )
+        parts["distance"] = w.distance * np.where(in_person, near, 0.0)
+        s_av, c_av = seekers.avail[si], c.avail[ci]
+        overlap = np.bitwise_count(s_av & c_av).astype(np.float64)
+        # One shared slot is most of it; a second and third add a little.
+        parts["availability"] = w.availability * np.where(
+            overlap > 0, 0.6 + 0.2 * (np.minimum(overlap, 3.0) - 1.0), 0.0
+        )
+        if self.rules.reciprocity:
+            owed = (c.received[ci] - c.given[ci]) / w.reciprocity_minutes
+            parts["reciprocity"] = w.reciprocity * np.clip(owed, 0.0, 1.0)
+        else:
+            parts["reciprocity"] = np.zeros(len(si), dtype=np.float64)
+        person = c.owner[ci] >= 0
+        parts["lift"] = w.lift * (person & (c.connections[ci] == 0))
+        load = c.load[ci].astype(np.float64)
+        parts["load"] = -w.load * np.where(person, load / (load + w.load_half), 0.0)
+        keep = relevant
+        parts = {name: parts[name][keep] for name in PARTS}
+        # Rounded, so that sums taken in another order cannot reorder near-equal scores.
+        score = np.round(sum(parts.values(), np.zeros(int(keep.sum()))), 6) + 0.0
+        return Scored(
+            seeker=si[keep],
+            candidate=ci[keep],
+            score=score,
+            parts=parts,
+            miles=miles[keep],
+            same_hood=same_hood[keep],
+            common_places=common[keep],
+        )
+
+    def _top(self, scored: Scored, k: int) -> Ints:
+        """Positions in ``scored`` of each seeker's top k: by score, then candidate id.
+
+        Pairs come grouped by seeker. Each seeker's k-th best score is found by
+        partitioning; everything scoring at least that (ties included) is then
+        sorted, so a tie at the k-th place is settled by id, never by position.
+        """
+        n = len(scored.seeker)
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+        seeker = scored.seeker
+        first = np.ones(n, dtype=bool)
+        first[1:] = seeker[1:] != seeker[:-1]
+        starts = np.flatnonzero(first)
+        sizes = np.diff(np.append(starts, n))
+        group = np.repeat(np.arange(len(starts)), sizes)
+        at = np.arange(n) - starts[group]
+        width = int(sizes.max())
+        if width > k:
+            grid = np.full((len(starts), width), -np.inf)
+            grid[group, at] = scored.score
+            kth = np.partition(grid, width - k, axis=1)[:, width - k]
+            keep = np.flatnonzero(scored.score >= kth[group])
+        else:
+            keep = np.arange(n)
+        ids = self._rows.ids[scored.candidate[keep]]
+        order = keep[np.lexsort((ids, -scored.score[keep], seeker[keep]))]
+        g = group[order]
+        lead = np.ones(len(order), dtype=bool)
+        lead[1:] = g[1:] != g[:-1]
+        heads = np.flatnonzero(lead)
+        rank = np.arange(len(order)) - np.repeat(heads, np.diff(np.append(heads, len(order))))
+        result: Ints = order[rank < k]
+        return result
+
+    def suggest_many(
+        self, seekers: Rows, k: int = 10, *, chunk: int = 512, workers: int = 1
+    ) -> Batch:
+        """Top k for every seeker row, in chunks of ``chunk`` seekers.
+
+        ``workers`` > 1 shares the chunks out to that many forked processes, which
+        read the pool and the seekers without copying them (where fork exists).
+        """
+        self._flush()
+        self._index()
+        self._blocked()
+        n = len(seekers)
+        ids = np.full((n, k), -1, dtype=np.int64)
+        scores = np.full((n, k), np.nan, dtype=np.float64)
+        # Seekers sharing their first key go together, so each chunk meets fewer candidates.
+        keys = sp.csr_matrix(seekers.keys @ self._key_mask)
+        keys.sort_indices()
+        lead = np.full(n, -1, dtype=np.int64)
+        filled = np.diff(keys.indptr) > 0
+        lead[filled] = keys.indices[keys.indptr[:-1][filled]]
+        by_key = np.argsort(lead, kind="stable").astype(np.int64)
+        chunks = [np.sort(by_key[start : start + chunk]) for start in range(0, n, chunk)]
+        if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            global _SHARED  # read by the forked workers only
+            _SHARED = (self, seekers, k)
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as processes:
+                    results = processes.map(_chunk_in_worker, chunks)
+            finally:
+                _SHARED = None
+        else:
+            results = [self._chunk(seekers, rows, k) for rows in chunks]
+        for seeker, rank, found, score in results:
+            ids[seeker, rank] = found
+            scores[seeker, rank] = score
+        return Batch(ids=ids, scores=scores)
+
+    def _chunk(self, seekers: Rows, rows: Ints, k: int) -> tuple[Ints, Ints, Ints, Floats]:
+        """The top k of some seekers: (seeker row, rank, candidate id, score) per suggestion."""
+        si, ci = self.retrieve(seekers, rows)
+        scored = self.score(seekers, si, ci)
+        top = self._top(scored, k)
+        seeker = scored.seeker[top]
+        first = np.ones(len(top), dtype=bool)
+        first[1:] = seeker[1:] != seeker[:-1]
+        heads = np.flatnonzero(first)
+        rank = np.arange(len(top)) - np.repeat(heads, np.diff(np.append(heads, len(top))))
+        return seeker, rank, self._rows.ids[scored.candidate[top]], scored.score[top]
+
+    def suggest(self, seeker: Profile, k: int = 10) -> list[Suggestion]:
+        """One seeker's top k, with their parts and reasons."""
+        self._flush()
+        rows = self.encoder.encode([seeker])
+        si, ci = self.retrieve(rows, np.zeros(1, dtype=np.int64))
+        scored = self.score(rows, si, ci)
+        out = []
+        for at in self._top(scored, k).tolist():
+            parts = {
+                name: round(float(values[at]), 6) + 0.0 for name, values in scored.parts.items()
+            }
+            candidate = self._profiles[int(self._rows.ids[scored.candidate[at]])]
+            out.append(
+                Suggestion(
+                    id=candidate.id,
+                    owner=candidate.owner,
+                    score=float(scored.score[at]),
+                    parts=parts,
+                    reasons=self.reasons(
+                        seeker,
+                        candidate,
+                        parts,
+                        miles=float(scored.miles[at]),
+                        same_hood=bool(scored.same_hood[at]),
+                    ),
+                )
+            )
+        return out
+
+    # ------------------------------------------------------------------ reasons
+
+    def reasons(
+        self,
+        seeker: Profile,
+        candidate: Profile,
+        parts: Mapping[str, float],
+        *,
+        miles: float,
+        same_hood: bool,
+    ) -> tuple[Reason, ...]:
+        """1-3 reasons, one per part that added to the score, the largest first."""
+        ranked = sorted(
+            (name for name in PARTS if parts.get(name, 0.0) > 0),
+            key=lambda name: (-parts[name], PARTS.index(name)),
+        )
+        out: list[Reason] = []
+        for name in ranked:
+            text = self._reason(name, seeker, candidate, miles=miles, same_hood=same_hood)
+            if text:
+                out.append(Reason(name, text))
+            if len(out) == 3:
+                break
+        return tuple(out)
+
+    def _reason(
+        self, part: str, seeker: Profile, candidate: Profile, *, miles: float, same_hood: bool
+    ) -> str:
+        if part == "peer":
+            shared = seeker.consent & candidate.consent
+            labels = [
+                self.encoder.purposes[b]
+                for b in range(len(self.encoder.purposes))
+                if shared >> b & 1
+            ]
+            about = labels[0] if labels else "chose the same concern"
+            return f"Also {about} (you both chose to connect about this)"
+        if part == "taxonomy":
+            return self.rules.tag_reason.format(term=self._term(seeker, candidate))
+        if part == "text":
+            met = shared_words(seeker.text, candidate.text)
+            if not met:
+                return "Uses words like yours"
+            quoted = ", ".join(f"“{word}”" for word in met[:2])
+            return f"Mentions {quoted}"
+        if part == "distance":
+            if math.isnan(miles):
+                return "In your neighbourhood"
+            if miles < 0.1:
+                return "Less than 0.1 miles away"
+            return f"{miles:.1f} miles away" if round(miles, 1) != 1.0 else "1 mile away"
+        if part == "availability":
+            common = seeker.availability & candidate.availability
+            bits = [b for b in range(21) if common >> b & 1]
+            first = f"Free on {DAYS[bits[0] // 3]} {PERIODS[bits[0] % 3]}"
+            more = len(bits) - 1
+            return first if more == 0 else f"{first} and {more} more time{'s' * (more > 1)}"
+        if part == "reciprocity":
+            return "Would like the chance to give back"
+        if part == "lift":
+            return "Looking to make a first connection"
+        return ""
+
+    def _term(self, seeker: Profile, candidate: Profile) -> str:
+        names = self.encoder.taxonomy.names
+        shared = sorted(set(seeker.tags) & set(candidate.tags), key=lambda t: names[t])
+        if shared:
+            return names[shared[0]].lower()
+        taxonomy = self.encoder.taxonomy
+        for c in sorted(candidate.tags, key=lambda t: names[t]):
+            for s in sorted(seeker.tags, key=lambda t: names[t]):
+                if taxonomy.related(c, s):
+                    return (
+                        f"{names[c].lower()} (part of {names[s].lower()})"
+                        if s in taxonomy.ancestors(c)
+                        else names[c].lower()
+                    )
+        for c in sorted(candidate.tags, key=lambda t: names[t]):
+            for s in seeker.tags:
+                if set(taxonomy.ancestors(c)) & set(taxonomy.ancestors(s)):
+                    return f"{names[c].lower()} (close to {names[s].lower()})"
+        return names[candidate.tags[0]].lower() if candidate.tags else "this"
+
+
+def shared_words(seeker_text: str, candidate_text: str) -> list[str]:
+    """The candidate's own words that meet the seeker's (by stem or concept), in order."""
+
+    def keys(word: str) -> set[str]:
+        s = stem(word)
+        out = {s}
+        concept = LEXICON.get(word) or LEXICON.get(s)
+        if concept:
+            out.add(f"c:{concept}")
+        return out
+
+    mine: set[str] = set()
+    for word in words(seeker_text):
+        mine |= keys(word)
+    out: list[str] = []
+    for word in words(candidate_text):
+        if keys(word) & mine and word not in out:
+            out.append(word)
+    return out
+
+
+# The pool, seekers and k forked workers read (copy-on-write): set only around a batch.
+_SHARED: tuple[Pool, Rows, int] | None = None
+
+
+def _chunk_in_worker(rows: Ints) -> tuple[Ints, Ints, Ints, Floats]:
+    assert _SHARED is not None  # noqa: S101 (set by suggest_many before forking)
+    pool, seekers, k = _SHARED
+    return pool._chunk(seekers, rows, k)
+
+
+class Matcher:
+    """The pools of a community, one per kind, sharing one encoder."""
+
+    def __init__(self, encoder: Encoder, pools: Mapping[Kind, Pool] | None = None) -> None:
+        self.encoder = encoder
+        self.pools: dict[Kind, Pool] = dict(pools or {})
+
+    def add_pool(self, kind: Kind, profiles: Sequence[Profile], **options: Any) -> Pool:
+        pool = Pool(kind, self.encoder, profiles, **options)
+        self.pools[kind] = pool
+        return pool
+
+    def suggest(self, seekers: Mapping[Kind, Profile], k: int = 10) -> dict[Kind, list[Suggestion]]:
+        """For each kind asked, that kind's seeker profile (e.g. needs for helpers)."""
+        return {kind: self.pools[kind].suggest(p, k) for kind, p in seekers.items()}
