@@ -279,3 +279,21 @@ class StrengthsProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Strengths of {self.person_id}"
+
+
+class StrengthsReview(models.Model):
+    """The conversation as it stood when finished: kept to compare then and now."""
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="strengths_reviews")
+    answers = models.JSONField(default=dict)
+    goals_reached = models.PositiveIntegerField(default=0)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-at", "-id")
+
+    def __str__(self) -> str:
+        return f"Review of {self.person_id} on {self.at:%Y-%m-%d}"

@@ -7,6 +7,7 @@ goal is written to its history in the same transaction.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,7 @@ from ginnel.people.models import (
     GoalStep,
     Person,
     StrengthsProfile,
+    StrengthsReview,
 )
 
 
@@ -217,10 +219,70 @@ def strengths_answer(
             setattr(profile, name, answers[name])
     if step not in profile.steps_done:
         profile.steps_done = [*profile.steps_done, step]
-    if len(profile.steps_done) == len(BY_SLUG) and profile.completed_at is None:
+    finishing = len(profile.steps_done) == len(BY_SLUG) and profile.completed_at is None
+    if finishing:
         profile.completed_at = timezone.now()
     profile.save()
+    if finishing:
+        StrengthsReview.objects.create(
+            community=access.community,
+            person=person,
+            answers=_snapshot(profile),
+            goals_reached=person.goals.filter(status=GoalStatus.REACHED).count(),
+        )
     return profile
+
+
+def _snapshot(profile: StrengthsProfile) -> dict[str, Any]:
+    """The answers to compare later (never the special-category peer topics)."""
+    return {
+        "skills": sorted(profile.skills.values_list("name", flat=True)),
+        "skills_own_words": profile.skills_own_words,
+        "interests": profile.interests,
+        "matters": profile.matters,
+        "hopes": profile.hopes,
+        "help_wanted": profile.help_wanted,
+    }
+
+
+@transaction.atomic
+def strengths_start_again(*, access: Access, person: Person) -> StrengthsProfile:
+    """Begin a new round of the conversation (every 3 to 6 months), keeping the answers."""
+    _check(access, person)
+    profile = StrengthsProfile.objects.select_for_update().get(pk=strengths_for(person).pk)
+    profile.steps_done = []
+    profile.completed_at = None
+    profile.save(update_fields=["steps_done", "completed_at"])
+    return profile
+
+
+@dataclass(frozen=True)
+class ThenAndNow:
+    then: StrengthsReview | None
+    now: dict[str, Any]
+    new_skills: list[str]
+    goals_reached_since: int
+
+
+def then_and_now(*, access: Access, person: Person) -> ThenAndNow:
+    """The last finished round beside today's answers: new skills, hopes, goals reached."""
+    _check(access, person)
+    profile = strengths_for(person)
+    now = _snapshot(profile)
+    reviews = list(person.strengths_reviews.all()[:2])
+    # While a round is open, compare with the last finished one; once finished, the one before.
+    then = (
+        reviews[1]
+        if profile.completed_at and len(reviews) > 1
+        else (reviews[0] if reviews and not profile.completed_at else None)
+    )
+    reached = person.goals.filter(status=GoalStatus.REACHED).count()
+    return ThenAndNow(
+        then=then,
+        now=now,
+        new_skills=sorted(set(now["skills"]) - set(then.answers.get("skills", []) if then else [])),
+        goals_reached_since=reached - (then.goals_reached if then else 0),
+    )
 
 
 def peer_topics_visible(profile: StrengthsProfile) -> str:

@@ -294,3 +294,59 @@ def profile(request: HttpRequest, access: Access) -> HttpResponse:
             "access_labels": [AccessNeed(n).label for n in found.access_needs],
         },
     )
+
+
+@community_view(Perm.VIEW_COMMUNITY)
+def person_about(request: HttpRequest, access: Access, person_id: int) -> HttpResponse:
+    """A person's profile as the asker may see it: coaches everything they need,
+    other members only what the person chose to share."""
+    person = (
+        Person.objects.filter(community=access.community, pk=person_id)
+        .select_related("neighbourhood", "membership")
+        .first()
+    )
+    if person is None or person.membership.status != "active":
+        raise Http404("There is no such member in this community.")
+    if access.membership is not None and access.membership.person.pk == person.pk:
+        return redirect("people:profile", community=access.community.slug)
+    found = services.strengths_for(person)
+    coaching = access.can(Perm.COACH)
+    return render(
+        request,
+        "people/about.html",
+        {
+            "access": access,
+            "person": person,
+            "profile": found,
+            "coaching": coaching,
+            "skills": found.skills.all() if coaching or found.share_skills else [],
+            "show_skills": coaching or found.share_skills,
+        "show_interests": coaching or found.share_interests,
+            "show_neighbourhood": coaching or found.share_neighbourhood,
+            "peer_topics": services.peer_topics_visible(found) if coaching else "",
+            "access_labels": [AccessNeed(n).label for n in found.access_needs] if coaching else [],
+            "compare": services.then_and_now(access=access, person=person) if coaching else None,
+        },
+    )
+
+
+@community_view(Perm.EDIT_OWN_RECORD)
+def then_and_now(request: HttpRequest, access: Access) -> HttpResponse:
+    person = _person(access, None)
+    return render(
+        request,
+        "people/then_and_now.html",
+        {
+            "access": access,
+            "person": person,
+            "compare": services.then_and_now(access=access, person=person),
+        },
+    )
+
+
+@community_view(Perm.EDIT_OWN_RECORD)
+@require_POST
+def strengths_again(request: HttpRequest, access: Access) -> HttpResponse:
+    services.strengths_start_again(access=access, person=_person(access, None))
+    messages.success(request, "Your answers are kept: change what is different now.")
+    return redirect("people:strengths", community=access.community.slug)
