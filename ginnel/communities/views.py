@@ -24,6 +24,7 @@ from ginnel.communities.models import Community, MembershipStatus, SignupMode
 from ginnel.communities.permissions import Access, Perm, access_for, community_view
 from ginnel.errors import GinnelError
 from ginnel.people.models import Person
+from ginnel.people.selectors import goal_counts
 from ginnel.web.htmx import is_htmx
 
 PERSON_FIELDS = (
@@ -271,7 +272,11 @@ def insights(request: HttpRequest, access: Access) -> HttpResponse:
     return render(
         request,
         "communities/insights.html",
-        {"access": access, "insights": selectors.insights(access=access)},
+        {
+            "access": access,
+            "insights": selectors.insights(access=access),
+            "goals": goal_counts(access=access),
+        },
     )
 
 

@@ -321,7 +321,7 @@ def person_about(request: HttpRequest, access: Access, person_id: int) -> HttpRe
             "coaching": coaching,
             "skills": found.skills.all() if coaching or found.share_skills else [],
             "show_skills": coaching or found.share_skills,
-        "show_interests": coaching or found.share_interests,
+            "show_interests": coaching or found.share_interests,
             "show_neighbourhood": coaching or found.share_neighbourhood,
             "peer_topics": services.peer_topics_visible(found) if coaching else "",
             "access_labels": [AccessNeed(n).label for n in found.access_needs] if coaching else [],

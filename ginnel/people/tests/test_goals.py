@@ -160,3 +160,28 @@ def test_the_person_reads_every_note_and_other_members_never_do(
         ).status_code
         == 403
     )
+
+
+def test_analysts_see_goal_counts_by_neighbourhood_and_quarter_with_small_numbers_hidden(
+    community, analyst, make_member, client_for
+):
+    hebble, mytholm = community.neighbourhoods.order_by("name")
+    for i in range(6):
+        person = make_member(community, neighbourhood=hebble, name=f"Hebble {i}")
+        Goal.objects.create(
+            community=community,
+            person=person,
+            title=f"Goal {i}",
+            status="reached" if i < 5 else "active",
+        )
+    quiet = make_member(community, neighbourhood=mytholm, name="Only One In Mytholm")
+    Goal.objects.create(community=community, person=quiet, title="A very personal goal")
+
+    response = client_for(analyst).get(reverse("communities:insights", args=[community.slug]))
+
+    rows = {r.neighbourhood: r for r in response.context["goals"]}
+    assert (rows["Hebble End"].set_shown, rows["Hebble End"].reached_shown) == ("6", "5")
+    assert rows["Mytholm"].set_shown == "fewer than 5"
+    page = response.content.decode()
+    assert "Only One In Mytholm" not in page
+    assert "A very personal goal" not in page
