@@ -872,6 +872,7 @@ def _existing(*, slug: str, seed: int, people: int, neighbourhoods: int) -> Demo
     )
 
 
-from ginnel.demo.timebank_data import generate_timebank  # noqa: E402 (needs DemoContext)
+from ginnel.demo.strengths_data import generate_strengths  # noqa: E402 (needs DemoContext)
+from ginnel.demo.timebank_data import generate_timebank  # noqa: E402
 
-STEPS = (generate_timebank,)
+STEPS = (generate_timebank, generate_strengths)
