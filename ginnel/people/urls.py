@@ -14,6 +14,12 @@ urlpatterns = [
     path("me/then-and-now/", views.then_and_now, name="then_and_now"),
     path("me/strengths-again/", views.strengths_again, name="strengths_again"),
     path("members/<int:person_id>/about/", views.person_about, name="about"),
+    path("members/<int:person_id>/strengths/", views.strengths, name="person_strengths"),
+    path(
+        "members/<int:person_id>/strengths/<slug:step>/",
+        views.strengths,
+        name="person_strengths_step",
+    ),
     path("goals/<int:goal_id>/", views.goal, name="goal"),
     path("steps/<int:step_id>/tick/", views.step_tick, name="step_tick"),
     path("members/<int:person_id>/goals/", views.goals, name="person_goals"),

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ginnel.communities.permissions import Access, Perm, community_view
@@ -209,7 +210,7 @@ def consents(request: HttpRequest, access: Access) -> HttpResponse:
     )
 
 
-def _initial(profile: Any, person: Person, step: Any) -> dict[str, Any]:
+def _initial(profile: Any, person: Person, step: Any, *, own: bool) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in step.fields:
         if name in {"contact_method", "contact_times"}:
@@ -217,7 +218,8 @@ def _initial(profile: Any, person: Person, step: Any) -> dict[str, Any]:
         elif name == "skills":
             values[name] = list(profile.skills.all())
         elif name == "peer_topics":
-            values[name] = services.peer_topics_visible(profile)
+            # The person always sees their own words; a coach only while consent stands.
+            values[name] = profile.peer_topics if own else services.peer_topics_visible(profile)
         else:
             values[name] = getattr(profile, name)
     return values
@@ -225,23 +227,41 @@ def _initial(profile: Any, person: Person, step: Any) -> dict[str, Any]:
 
 @community_view(Perm.EDIT_OWN_RECORD)
 @require_http_methods(["GET", "POST"])
-def strengths(request: HttpRequest, access: Access, step: str = "") -> HttpResponse:
-    """One question a screen; each answer is saved before the next."""
-    person = _person(access, None)
+def strengths(
+    request: HttpRequest, access: Access, step: str = "", person_id: int | None = None
+) -> HttpResponse:
+    """One question a screen; each answer is saved before the next.
+
+    A person answers for themselves; a coordinator or link worker can go
+    through it with them (``person_id``), sitting together.
+    """
+    person = _person(access, person_id)
     profile = services.strengths_for(person)
     slugs = [s.slug for s in conversation.STEPS]
+    slug = access.community.slug
+
+    def step_url(name: str) -> str:
+        if person_id is None:
+            return reverse("people:strengths_step", args=[slug, name])
+        return reverse("people:person_strengths_step", args=[slug, person_id, name])
+
+    finished = (
+        reverse("people:profile", args=[slug])
+        if person_id is None
+        else reverse("people:about", args=[slug, person_id])
+    )
     if not step:
         waiting = [s for s in slugs if s not in profile.steps_done]
-        if waiting:
-            return redirect(
-                "people:strengths_step", community=access.community.slug, step=waiting[0]
-            )
-        return redirect("people:profile", community=access.community.slug)
+        return redirect(step_url(waiting[0]) if waiting else finished)
     current = conversation.BY_SLUG.get(step)
     if current is None:
         raise Http404
     kwargs: dict[str, Any] = {"community": access.community} if step == "skills" else {}
-    form = current.form(request.POST or None, initial=_initial(profile, person, current), **kwargs)
+    form = current.form(
+        request.POST or None,
+        initial=_initial(profile, person, current, own=person_id is None),
+        **kwargs,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             profile = services.strengths_answer(
@@ -250,26 +270,26 @@ def strengths(request: HttpRequest, access: Access, step: str = "") -> HttpRespo
         except GinnelError as error:
             form.add_domain_error(error)
         else:
+            index = slugs.index(step)
             if "later" in request.POST:
                 messages.success(request, "Saved. Come back any time to carry on.")
-                return redirect("communities:home", community=access.community.slug)
-            index = slugs.index(step)
+                return redirect(finished if person_id else reverse("communities:home", args=[slug]))
             if index + 1 < len(slugs) and slugs[index + 1] not in profile.steps_done:
-                return redirect(
-                    "people:strengths_step", community=access.community.slug, step=slugs[index + 1]
-                )
-            return redirect("people:profile", community=access.community.slug)
+                return redirect(step_url(slugs[index + 1]))
+            return redirect(finished)
     index = slugs.index(step)
     return render(
         request,
         "people/strengths_step.html",
         {
             "access": access,
+            "person": person,
+            "with_coach": person_id is not None,
             "form": form,
             "step": current,
             "number": index + 1,
             "total": len(slugs),
-            "previous": slugs[index - 1] if index else None,
+            "previous_url": step_url(slugs[index - 1]) if index else None,
             "has_peer_consent": services.has_consent(person, "peer_support"),
         },
         status=400 if form.errors else 200,
@@ -288,7 +308,8 @@ def profile(request: HttpRequest, access: Access) -> HttpResponse:
             "person": person,
             "profile": found,
             "skills": found.skills.all(),
-            "peer_topics": services.peer_topics_visible(found),
+            "peer_topics": found.peer_topics,  # the person's own words, always theirs to see
+            "peer_consent": services.has_consent(person, "peer_support"),
             "steps": conversation.STEPS,
             "done": set(found.steps_done),
             "access_labels": [AccessNeed(n).label for n in found.access_needs],

@@ -73,8 +73,28 @@ def test_withdrawing_consent_hides_peer_topics_from_coaches_at_once(
     for coach in (link_worker, coordinator):
         assert "diabetes" not in about(client_for(coach), community, rosa)
     own = client_for(rosa).get(reverse("people:profile", args=[community.slug])).content.decode()
-    assert "diabetes" not in own  # hidden from the person's summary too, until they agree again
-    assert strengths_for(rosa).peer_topics == "Living with diabetes"  # kept, for them to restore
+    assert "Living with diabetes" in own  # the person still sees their own words
+    assert strengths_for(rosa).peer_topics == "Living with diabetes"
+    coach_form = client_for(link_worker).get(
+        reverse("people:person_strengths_step", args=[community.slug, rosa.pk, "peer"])
+    )
+    assert "Living with diabetes" not in coach_form.content.decode()
+
+
+def test_a_link_worker_goes_through_the_questions_with_a_person(
+    community, make_member, link_worker, client_for
+):
+    edna = make_member(community, name="Edna")
+    client = client_for(link_worker)
+    url = reverse("people:person_strengths_step", args=[community.slug, edna.pk, "hopes"])
+
+    response = client.post(url, {"hopes": "To get to the lunch club on Fridays"})
+
+    assert response.status_code == 302
+    assert strengths_for(edna).hopes == "To get to the lunch club on Fridays"
+    other = client_for(make_member(community)).post(url, {"hopes": "Meddling"})
+    assert other.status_code == 404
+    assert strengths_for(edna).hopes == "To get to the lunch club on Fridays"
 
 
 def test_a_coach_in_another_community_cannot_open_the_person(
