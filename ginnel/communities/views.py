@@ -23,7 +23,7 @@ from ginnel.communities.forms import (
 from ginnel.communities.models import Community, MembershipStatus, SignupMode
 from ginnel.communities.permissions import Access, Perm, access_for, community_view
 from ginnel.errors import GinnelError
-from ginnel.people.models import Person
+from ginnel.people.models import Person, StrengthsProfile
 from ginnel.people.selectors import goal_counts
 from ginnel.web.htmx import is_htmx
 
@@ -44,7 +44,12 @@ def home(request: HttpRequest, access: Access) -> HttpResponse:
         if access.can(Perm.DECIDE_APPLICATIONS)
         else 0
     )
-    return render(request, "communities/home.html", {"access": access, "pending": pending})
+    told_us = StrengthsProfile.objects.filter(
+        person__membership=access.membership, completed_at__isnull=False
+    ).exists()
+    return render(
+        request, "communities/home.html", {"access": access, "pending": pending, "told_us": told_us}
+    )
 
 
 @require_http_methods(["GET", "POST"])

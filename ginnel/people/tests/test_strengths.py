@@ -113,3 +113,19 @@ def test_no_one_else_opens_a_members_conversation(member, make_member, client_fo
     page = other.get(reverse("people:profile", args=[community.slug])).content.decode()
 
     assert "A private hope" not in page
+
+
+def test_the_home_page_invites_the_conversation_until_it_is_done(member, client_for, community):
+    client = client_for(member)
+    home = reverse("communities:home", args=[community.slug])
+    assert "Tell us about yourself" in client.get(home).content.decode()
+
+    from ginnel.people.services import strengths_for
+
+    profile = strengths_for(member)
+    profile.completed_at = profile.started_at
+    profile.save()
+
+    page = client.get(home).content.decode()
+    assert "Tell us about yourself" not in page
+    assert "See or change your answers" in page
