@@ -33,3 +33,30 @@ def yesterday():
 @pytest.fixture
 def neighbour(community, make_member):
     return make_member(community, name="Nia Neighbour", email="nia@example.org")
+
+
+@pytest.fixture
+def record(as_, yesterday):
+    """``giver`` helped ``receiver`` yesterday; with ``confirm``, the receiver confirms it."""
+
+    def make(
+        giver: Person,
+        receiver: Person,
+        *,
+        minutes: int = 60,
+        description: str = "Help",
+        confirm: bool = False,
+    ):
+        exchange = services.exchange_record(
+            access=as_(giver),
+            other_id=receiver.pk,
+            i_gave=True,
+            minutes=minutes,
+            happened_on=yesterday,
+            description=description,
+        )
+        if confirm:
+            exchange = services.exchange_confirm(access=as_(receiver), exchange=exchange)
+        return exchange
+
+    return make

@@ -62,15 +62,8 @@ def test_from_an_offer_through_agreement_to_confirmed_hours(
     assert sorted(exchange.transfer.entries.values_list("minutes", flat=True)) == [-120, 120]
 
 
-def test_a_member_cannot_confirm_their_own_claim(as_, member, neighbour, yesterday):
-    exchange = services.exchange_record(
-        access=as_(member),
-        other_id=neighbour.pk,
-        i_gave=True,
-        minutes=60,
-        happened_on=yesterday,
-        description="Lift to the surgery",
-    )
+def test_a_member_cannot_confirm_their_own_claim(record, as_, member, neighbour, yesterday):
+    exchange = record(member, neighbour, minutes=60, description="Lift to the surgery")
 
     with pytest.raises(GinnelError, match="recorded yourself"):
         services.exchange_confirm(access=as_(member), exchange=exchange)
@@ -98,7 +91,7 @@ def test_the_proposer_cannot_agree_to_their_own_proposal(as_, member, neighbour)
 
 
 def test_a_coordinator_records_and_confirms_for_members_who_are_not_online(
-    as_, coordinator, member, neighbour, yesterday
+    record, as_, coordinator, member, neighbour, yesterday
 ):
     exchange = services.exchange_record(
         access=as_(coordinator),
@@ -121,17 +114,9 @@ def test_a_coordinator_records_and_confirms_for_members_who_are_not_online(
 
 
 def test_only_a_coordinator_reverses_and_the_original_stays(
-    as_, coordinator, member, neighbour, yesterday
+    record, as_, coordinator, member, neighbour, yesterday
 ):
-    exchange = services.exchange_record(
-        access=as_(member),
-        other_id=neighbour.pk,
-        i_gave=True,
-        minutes=60,
-        happened_on=yesterday,
-        description="Dog walking",
-    )
-    services.exchange_confirm(access=as_(neighbour), exchange=exchange)
+    exchange = record(member, neighbour, minutes=60, description="Dog walking", confirm=True)
 
     with pytest.raises(GinnelError):
         services.exchange_reverse(access=as_(member), exchange=exchange, reason="Oops")
@@ -152,17 +137,10 @@ def test_only_a_coordinator_reverses_and_the_original_stays(
 
 
 def test_confirmation_is_refused_beyond_the_debit_limit_with_a_clear_message(
-    as_, member, neighbour, yesterday, administrator
+    record, as_, member, neighbour, yesterday, administrator
 ):
     services.limits_set(access=as_(administrator), credit_limit=10 * 60, debit_limit=60)
-    exchange = services.exchange_record(
-        access=as_(member),
-        other_id=neighbour.pk,
-        i_gave=True,
-        minutes=90,
-        happened_on=yesterday,
-        description="Decorating",
-    )
+    exchange = record(member, neighbour, minutes=90, description="Decorating")
 
     with pytest.raises(GinnelError, match="below the limit of \u22121:00"):
         services.exchange_confirm(access=as_(neighbour), exchange=exchange)
@@ -239,7 +217,7 @@ def test_the_exchange_page_says_why_agreement_is_refused(
 
 
 def test_a_group_activity_moves_time_from_each_receiver_to_the_organiser(
-    as_, coordinator, member, make_member, community, yesterday
+    record, as_, coordinator, member, make_member, community, yesterday
 ):
     receivers = [make_member(community) for _ in range(3)]
 
@@ -268,17 +246,9 @@ def test_a_member_donates_hours_to_the_pot_or_to_another_member(as_, member, nei
 
 
 def test_the_receiver_thanks_the_giver_who_chooses_whether_it_shows(
-    as_, member, neighbour, yesterday, client_for, community
+    record, as_, member, neighbour, yesterday, client_for, community
 ):
-    exchange = services.exchange_record(
-        access=as_(member),
-        other_id=neighbour.pk,
-        i_gave=True,
-        minutes=60,
-        happened_on=yesterday,
-        description="Fixed a shelf",
-    )
-    services.exchange_confirm(access=as_(neighbour), exchange=exchange)
+    exchange = record(member, neighbour, minutes=60, description="Fixed a shelf", confirm=True)
 
     with pytest.raises(GinnelError):
         services.thank_you_leave(access=as_(member), exchange=exchange, text="Thanks me")
@@ -337,7 +307,7 @@ def test_listings_filter_by_text_category_where_and_neighbourhood(
 
 
 def test_a_coordinator_confirms_a_timesheet_of_exchanges_at_once(
-    as_, coordinator, member, neighbour, make_member, community, yesterday
+    record, as_, coordinator, member, neighbour, make_member, community, yesterday
 ):
     third = make_member(community)
     recorded = [
@@ -364,24 +334,10 @@ def test_a_coordinator_confirms_a_timesheet_of_exchanges_at_once(
 
 
 def test_a_timesheet_with_one_bad_line_confirms_nothing(
-    as_, coordinator, member, neighbour, community, yesterday
+    record, as_, coordinator, member, neighbour, community, yesterday
 ):
-    good = services.exchange_record(
-        access=as_(member),
-        other_id=neighbour.pk,
-        i_gave=True,
-        minutes=60,
-        happened_on=yesterday,
-        description="Good line",
-    )
-    own = services.exchange_record(
-        access=as_(coordinator),
-        other_id=member.pk,
-        i_gave=True,
-        minutes=60,
-        happened_on=yesterday,
-        description="Coordinator's own claim",
-    )
+    good = record(member, neighbour, minutes=60, description="Good line")
+    own = record(coordinator, member, minutes=60, description="Coordinator's own claim")
 
     with pytest.raises(GinnelError, match="recorded by you"):
         services.exchanges_confirm_many(access=as_(coordinator), exchange_ids=[good.pk, own.pk])
@@ -391,15 +347,8 @@ def test_a_timesheet_with_one_bad_line_confirms_nothing(
     assert not Transfer.objects.exists()
 
 
-def test_a_member_cannot_confirm_a_timesheet(as_, member, neighbour, yesterday):
-    exchange = services.exchange_record(
-        access=as_(neighbour),
-        other_id=member.pk,
-        i_gave=True,
-        minutes=60,
-        happened_on=yesterday,
-        description="Line",
-    )
+def test_a_member_cannot_confirm_a_timesheet(record, as_, member, neighbour, yesterday):
+    exchange = record(neighbour, member, minutes=60, description="Line")
 
     with pytest.raises(GinnelError):
         services.exchanges_confirm_many(access=as_(member), exchange_ids=[exchange.pk])
@@ -426,7 +375,7 @@ def test_owners_are_reminded_once_when_their_listing_ends(
 
 
 def test_a_coordinator_records_time_between_a_member_and_an_organisation(
-    as_, coordinator, member, community, yesterday, client_for
+    record, as_, coordinator, member, community, yesterday, client_for
 ):
     foodbank = services.organisation_account_add(access=as_(coordinator), name="Food bank")
 
@@ -458,18 +407,10 @@ def test_a_coordinator_records_time_between_a_member_and_an_organisation(
 
 
 def test_thank_you_notes_the_giver_shows_appear_on_their_offers(
-    as_, member, neighbour, categories, yesterday, client_for, community
+    record, as_, member, neighbour, categories, yesterday, client_for, community
 ):
     listing = offer(as_, member, categories)
-    exchange = services.exchange_record(
-        access=as_(member),
-        other_id=neighbour.pk,
-        i_gave=True,
-        minutes=60,
-        happened_on=yesterday,
-        description="Weeding",
-    )
-    services.exchange_confirm(access=as_(neighbour), exchange=exchange)
+    exchange = record(member, neighbour, minutes=60, description="Weeding", confirm=True)
     note = services.thank_you_leave(access=as_(neighbour), exchange=exchange, text="Lovely work!")
     url = reverse("timebank:listing", args=[community.slug, listing.pk])
 

@@ -16,16 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def confirmed(as_, member, neighbour, yesterday):
-    exchange = services.exchange_record(
-        access=as_(member),
-        other_id=neighbour.pk,
-        i_gave=True,
-        minutes=120,
-        happened_on=yesterday,
-        description="Weeding the allotment",
+def confirmed(record, member, neighbour):
+    exchange = record(
+        member, neighbour, minutes=120, description="Weeding the allotment", confirm=True
     )
-    services.exchange_confirm(access=as_(neighbour), exchange=exchange)
     exchange.refresh_from_db()
     return exchange
 
@@ -212,7 +206,7 @@ def test_the_monthly_report_counts_hours_people_and_quiet_members(
 
 
 def test_a_coordinator_ticks_waiting_exchanges_and_confirms_them(
-    as_, coordinator, member, neighbour, client_for, community, yesterday
+    record, as_, coordinator, member, neighbour, client_for, community, yesterday
 ):
     waiting = [
         services.exchange_record(
@@ -250,17 +244,15 @@ def test_confirming_nothing_ticked_explains_itself(coordinator, client_for, comm
 
 
 def test_a_pdf_statement_copes_with_text_that_looks_like_markup(
-    as_, member, neighbour, client_for, community, yesterday
+    record, as_, member, neighbour, client_for, community, yesterday
 ):
-    exchange = services.exchange_record(
-        access=as_(member),
-        other_id=neighbour.pk,
-        i_gave=True,
+    record(
+        member,
+        neighbour,
         minutes=60,
-        happened_on=yesterday,
         description="Fixed <b>the</b> gate & fence <font size=90>",
+        confirm=True,
     )
-    services.exchange_confirm(access=as_(neighbour), exchange=exchange)
 
     response = client_for(member).get(reverse("timebank:statement_pdf", args=[community.slug]))
 

@@ -129,17 +129,9 @@ def test_recording_after_the_fact_needs_the_other_person(member, client_for, com
 
 
 def test_a_reversal_needs_a_reason(
-    as_, coordinator, member, neighbour, client_for, community, yesterday
+    record, as_, coordinator, member, neighbour, client_for, community, yesterday
 ):
-    exchange = services.exchange_record(
-        access=as_(member),
-        other_id=neighbour.pk,
-        i_gave=True,
-        minutes=60,
-        happened_on=yesterday,
-        description="Lift",
-    )
-    services.exchange_confirm(access=as_(neighbour), exchange=exchange)
+    exchange = record(member, neighbour, minutes=60, description="Lift", confirm=True)
     client = client_for(coordinator)
     before = snapshot()
 
