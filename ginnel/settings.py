@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "ginnel.people",
     "ginnel.communities",
     "ginnel.timebank",
+    "ginnel.directory",
     "ginnel.network",
     "ginnel.matching",
     "ginnel.web",

@@ -55,6 +55,9 @@ class Neighbourhood(models.Model):
         Community, on_delete=models.CASCADE, related_name="neighbourhoods"
     )
     name = models.CharField(max_length=80)
+    # Its centre, when known: distances from "my neighbourhood" in the directory and matching.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ("name",)

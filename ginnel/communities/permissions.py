@@ -40,6 +40,9 @@ class Perm(enum.StrEnum):
     VIEW_NETWORK = "view_network"
     COACH = "coach"
     VIEW_ISOLATED_NAMES = "view_isolated_names"
+    EDIT_DIRECTORY = "edit_directory"  # entries of the organisations one edits for
+    REVIEW_DIRECTORY = "review_directory"  # any entry: review, edit, publish events
+    IMPORT_DIRECTORY = "import_directory"  # feeds in and out, all at once
 
 
 _MEMBER = frozenset({Perm.VIEW_COMMUNITY, Perm.EDIT_OWN_RECORD, Perm.USE_TIMEBANK})
@@ -57,9 +60,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.VIEW_NETWORK,
         Perm.VIEW_ISOLATED_NAMES,
         Perm.COACH,
+        Perm.EDIT_DIRECTORY,
+        Perm.REVIEW_DIRECTORY,
     },
     Role.LINK_WORKER: _MEMBER | {Perm.VIEW_MEMBERS, Perm.RECORD_PERSON, Perm.COACH},
-    Role.ORG_EDITOR: _MEMBER,
+    Role.ORG_EDITOR: _MEMBER | {Perm.EDIT_DIRECTORY},
     Role.ANALYST: _MEMBER | {Perm.VIEW_INSIGHTS, Perm.VIEW_NETWORK},
     Role.ADMINISTRATOR: frozenset(Perm),
 }
