@@ -1,0 +1,1 @@
+"""Reads of the directory, one module per topic."""

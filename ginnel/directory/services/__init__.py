@@ -1,0 +1,1 @@
+"""Writes to the directory, one module per topic (each function one transaction)."""

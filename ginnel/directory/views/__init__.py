@@ -1,0 +1,1 @@
+"""The directory's pages, one module per topic, each with its own ``urlpatterns``."""
