@@ -20,6 +20,7 @@ filtering and is only written by the services that write the attribute.
 
 from __future__ import annotations
 
+import secrets
 import uuid as uuid_module
 
 from django.db import models
@@ -148,6 +149,8 @@ class Organization(HsdsObject):
     # The members (organisation editors) who keep this organisation's entries up to date.
     editors = models.ManyToManyField("people.Person", blank=True, related_name="edits_for")
     last_modified = models.DateTimeField(default=timezone.now)
+    # Optimistic locking: each edit adds one, so an edit made from a stale copy is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ("name",)
@@ -196,6 +199,8 @@ class Service(HsdsObject):
         "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     review_reminded_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic locking: each edit adds one, so an edit made from a stale copy is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ("name", "id")
@@ -493,6 +498,9 @@ class Event(HsdsObject):
         "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     last_modified = models.DateTimeField(default=timezone.now)
+    # A cancelled event stays (feeds tell calendars it is off) but leaves the calendar.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ("starts_at", "id")
@@ -522,6 +530,27 @@ class Postcode(models.Model):
 
     def __str__(self) -> str:
         return self.postcode
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class EventFeed(models.Model):
+    """The secret in the address of a community's calendar feeds.
+
+    Calendar apps cannot log in, so the feeds are read with an unguessable
+    token in the URL instead; a coordinator can replace it if it leaks.
+    """
+
+    community = models.OneToOneField(
+        "communities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Event feed of community {self.community_id}"
 
 
 class DirectoryAction(models.Model):
