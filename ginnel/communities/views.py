@@ -23,6 +23,7 @@ from ginnel.communities.forms import (
 from ginnel.communities.models import Community, MembershipStatus, SignupMode
 from ginnel.communities.permissions import Access, Perm, access_for, community_view
 from ginnel.errors import GinnelError
+from ginnel.matching.selectors import connections_for, suggestions_home
 from ginnel.people.models import Person, StrengthsProfile
 from ginnel.people.selectors import goal_counts
 from ginnel.web.htmx import is_htmx
@@ -48,7 +49,14 @@ def home(request: HttpRequest, access: Access) -> HttpResponse:
         person__membership=access.membership, completed_at__isnull=False
     ).exists()
     return render(
-        request, "communities/home.html", {"access": access, "pending": pending, "told_us": told_us}
+        request,
+        "communities/home.html",
+        {
+            "access": access,
+            "pending": pending,
+            "told_us": told_us,
+            "sections": suggestions_home(access=access),
+        },
     )
 
 
@@ -164,7 +172,12 @@ def member_detail(request: HttpRequest, access: Access, person_id: int) -> HttpR
     person = selectors.member_get(access=access, person_id=person_id)
     if person is None:
         raise Http404("There is no such person in this community.")
-    return render(request, "communities/member_detail.html", {"access": access, "person": person})
+    sections = connections_for(access=access, person=person) if access.can(Perm.COACH) else []
+    return render(
+        request,
+        "communities/member_detail.html",
+        {"access": access, "person": person, "sections": sections},
+    )
 
 
 @community_view(Perm.RECORD_PERSON)

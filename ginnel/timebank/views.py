@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.errors import GinnelError
+from ginnel.matching.selectors import who_could_help
 from ginnel.people.models import Person
 from ginnel.timebank import ledger, selectors, services
 from ginnel.timebank.forms import (
@@ -172,6 +173,14 @@ def listing_detail(request: HttpRequest, access: Access, listing_id: int) -> Htt
             return redirect(
                 "timebank:exchange", community=access.community.slug, exchange_id=exchange.pk
             )
+    mine = listing.owner_id == _me(access).pk
+    helpers = (
+        who_could_help(access=access, listing=listing)
+        if listing.kind == ListingKind.REQUEST
+        and listing.is_live()
+        and (mine or access.can(Perm.COORDINATE_TIMEBANK))
+        else None
+    )
     return render(
         request,
         "timebank/listing_detail.html",
@@ -180,7 +189,9 @@ def listing_detail(request: HttpRequest, access: Access, listing_id: int) -> Htt
             "listing": listing,
             "thanks": selectors.thank_yous_shown(access=access, person=listing.owner)[:5],
             "form": form,
-            "mine": listing.owner_id == _me(access).pk,
+            "mine": mine,
+            "helpers": helpers,
+            "not_mine": not mine,  # a coordinator looking: no "not for me" on someone else's behalf
         },
         status=_status(request, form),
     )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from ginnel.matching import views
+
+app_name = "matching"
+
+urlpatterns = [
+    path("not-for-me/", views.dismiss, name="dismiss"),
+    path("hidden/", views.hidden, name="hidden"),
+    path("hidden/<int:dismissal_id>/show-again/", views.restore, name="restore"),
+    path("introduce/", views.introduce, name="introduce"),
+]
