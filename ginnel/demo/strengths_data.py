@@ -240,3 +240,41 @@ def generate_strengths(ctx: DemoContext) -> None:
                 )
     GoalStep.objects.bulk_create(step_rows, batch_size=BATCH)
     GoalEvent.objects.bulk_create(events, batch_size=BATCH)
+    _member_login_has_peers(ctx)
+
+
+def _member_login_has_peers(ctx: DemoContext) -> None:
+    """The demo's member login shares the most common concern, with consent, so that their
+    home shows peers beside people to help and people who could help."""
+    from collections import Counter
+
+    from ginnel.communities.models import Role
+    from ginnel.demo.generator import login_email
+    from ginnel.people.models import Person
+
+    community = ctx.community
+    person = Person.objects.filter(
+        community=community, membership__user__email=login_email(community.slug, Role.MEMBER)
+    ).first()
+    held = Counter(
+        StrengthsProfile.objects.filter(community=community)
+        .exclude(peer_topics="")
+        .values_list("peer_topics", flat=True)
+    )
+    if person is None or not held:
+        return
+    topic = sorted(held, key=lambda t: (-held[t], t))[0]
+    profile, _ = StrengthsProfile.objects.get_or_create(
+        person=person, defaults={"community": community}
+    )
+    profile.peer_topics = topic
+    profile.save(update_fields=["peer_topics"])
+    if not Consent.objects.filter(
+        person=person, purpose=ConsentPurpose.PEER_SUPPORT, withdrawn_at__isnull=True
+    ).exists():
+        Consent.objects.create(
+            community=community,
+            person=person,
+            purpose=ConsentPurpose.PEER_SUPPORT,
+            recorded_by_id=person.membership_id,
+        )
