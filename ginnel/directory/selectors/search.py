@@ -40,6 +40,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
 from ginnel.communities.models import Community
@@ -334,7 +335,7 @@ def _open_service_at_locations(community: Community, query: SearchQuery) -> Q:
 
 def _squared_degrees(
     lat_field: str, lon_field: str, near: tuple[float, float]
-) -> ExpressionWrapper[FloatField]:
+) -> ExpressionWrapper[CombinedExpression]:
     """A value that orders points by distance from ``near`` (a flat-Earth approximation,
     plain arithmetic so every database indexes and computes it alike)."""
     lat0, lon0 = near
