@@ -573,3 +573,23 @@ class DirectoryAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.subject_type}"
+
+
+class DirectorySettings(models.Model):
+    """How a community shares its directory (a row only once it differs from the defaults)."""
+
+    community = models.OneToOneField(
+        "communities.Community", on_delete=models.CASCADE, related_name="directory_settings"
+    )
+    publish_api = models.BooleanField(
+        "publish the Open Referral UK feed",
+        default=False,
+        help_text="Anyone may read the directory's active services through the ORUK API, "
+        "without logging in. Otherwise only this community's members may.",
+    )
+
+    class Meta:
+        verbose_name_plural = "directory settings"
+
+    def __str__(self) -> str:
+        return f"Directory settings of {self.community_id}"
