@@ -15,7 +15,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ginnel.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["ginnel", *(sys.argv[1:] if argv is None else argv)])
+    args = list(sys.argv[1:] if argv is None else argv)
+    # "ginnel import-hsds" runs the management command import_hsds.
+    if args and not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")
+    execute_from_command_line(["ginnel", *args])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,382 @@
+"""Importing an Open Referral feed into a community's directory, all or nothing.
+
+:func:`directory_import` reads the feed (``ginnel.directory.hsds``, no database),
+checks it whole — every field, every reference, against what the feed and the
+directory hold — and only then writes it in one transaction, in bulk. If there
+is any error nothing is written and :class:`ImportFailed` lists every problem
+with its file, row (or JSON path) and field. Warnings (a link to something the
+feed does not contain, a row with nothing in it) do not stop the import unless
+``strict`` is set; they come back in the result.
+
+Objects are matched on the id they have in the feed (``source_id``, per table),
+or on their ``uuid`` for entries that were made here and exported, so importing
+the same feed again updates rather than duplicates. Ids that are not UUIDs are
+published under a UUID derived from the community and the source id.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import models, transaction
+
+from ginnel.communities.models import Community
+from ginnel.directory import hsds
+from ginnel.directory.hsds.checks import STAND_IN_ORGANIZATION, STAND_IN_TAXONOMY, check
+from ginnel.directory.hsds.records import SPECS, TABLES, Feed, Problem, Record
+from ginnel.directory.hsds.values import is_uuid
+from ginnel.directory.models import (
+    KINDS_TAXONOMY,
+    Address,
+    Attribute,
+    Contact,
+    CostOption,
+    DirectoryAction,
+    Event,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+    derived_uuid,
+)
+from ginnel.directory.services.derived import kinds_taxonomy_ensure, services_refresh
+from ginnel.errors import GinnelError
+from ginnel.people.models import Person
+
+# The model of each table (typed loosely: the writer treats them all alike).
+MODELS: dict[str, Any] = {
+    "taxonomy": Taxonomy,
+    "taxonomy_term": TaxonomyTerm,
+    "organization": Organization,
+    "service": Service,
+    "location": Location,
+    "address": Address,
+    "service_at_location": ServiceAtLocation,
+    "contact": Contact,
+    "phone": Phone,
+    "schedule": Schedule,
+    "cost_option": CostOption,
+    "language": Language,
+    "service_area": ServiceArea,
+    "attribute": Attribute,
+    "event": Event,
+}
+
+BATCH = 1000
+STAND_IN_ORGANIZATION_ID = "ginnel:stand-in-organization"
+STAND_IN_TAXONOMY_ID = "ginnel:stand-in-taxonomy"
+# Blank in a feed means the model's default for these (an active service, a physical place).
+_DEFAULT_WHEN_BLANK = {"status", "location_type", "address_type", "country", "currency"}
+_COUNTRIES = {
+    "united kingdom": "GB",
+    "uk": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "great britain": "GB",
+}
+
+Progress = Callable[[str, int], None]
+
+
+class ImportFailed(GinnelError):
+    """The feed has problems; nothing was written. ``problems`` lists every one."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        count = len(problems)
+        super().__init__(
+            f"The feed was not imported: {count} problem{'s' if count != 1 else ''} "
+            "(nothing was changed)."
+        )
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    format: str
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    service_ids: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [
+            f"{table}: {self.created.get(table, 0)} new, {self.updated.get(table, 0)} updated"
+            for table in TABLES
+            if self.created.get(table) or self.updated.get(table)
+        ]
+        return "; ".join(parts) or "nothing"
+
+
+def feed_read(*, path: Path) -> Feed:
+    """The feed at ``path`` (a GinnelError naming the path when it is not one we read)."""
+    try:
+        return hsds.read(path)
+    except hsds.UnknownFormat as error:
+        raise GinnelError(str(error), field="path") from None
+
+
+def directory_import(
+    *,
+    community: Community,
+    path: Path,
+    actor: Person | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import the feed at ``path`` into ``community``'s directory (all or nothing)."""
+    feed = feed_read(path=path)
+    return feed_import(
+        community=community,
+        feed=feed,
+        actor=actor,
+        strict=strict,
+        progress=progress,
+        source=path.name,
+    )
+
+
+def feed_import(
+    *,
+    community: Community,
+    feed: Feed,
+    actor: Person | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+    source: str = "",
+) -> ImportResult:
+    """Check ``feed`` whole against the directory, then write it in one transaction."""
+    with transaction.atomic():
+        writer = _Writer(community, progress)
+        check(feed, writer.known())
+        _check_lengths(feed)
+        problems = feed.errors + (feed.warnings if strict else [])
+        if problems:
+            raise ImportFailed(problems)
+        result = ImportResult(feed.format, warnings=feed.warnings)
+        writer.write(feed, result)
+        services_refresh(community=community, service_ids=result.service_ids)
+        DirectoryAction.objects.create(
+            community=community,
+            actor=actor,
+            verb="import",
+            subject_type="feed",
+            detail=f"{feed.format} {source}: {result.summary()}".strip()[:2000],
+        )
+    return result
+
+
+def _check_lengths(feed: Feed) -> None:
+    """Text longer than its column would fail at write time: report it with the rest."""
+    for table, records in feed.records.items():
+        model = MODELS[table]
+        limits = {
+            f.name: f.max_length
+            for f in model._meta.get_fields()
+            if isinstance(f, models.CharField) and f.max_length
+        }
+        columns = {c.field: c.column for c in SPECS[table].columns}
+        for record in records:
+            if len(record.id) > 200:
+                feed.problem(record.file, record.where, "id", "is longer than 200 characters")
+            for name, value in record.values.items():
+                if name == "country" and isinstance(value, str):
+                    value = record.values[name] = _COUNTRIES.get(value.lower(), value)
+                limit = limits.get(name)
+                if limit and isinstance(value, str) and len(value) > limit:
+                    feed.problem(
+                        record.file,
+                        record.where,
+                        columns.get(name, name),
+                        f"is longer than {limit} characters",
+                    )
+
+
+class _Writer:
+    """Writes a checked feed table by table, in bulk, resolving feed ids to rows."""
+
+    def __init__(self, community: Community, progress: Progress | None) -> None:
+        self.community = community
+        self.progress = progress
+        # Per table: feed id (source id, or UUID text) -> (pk, uuid), for rows already stored.
+        self.stored: dict[str, dict[str, tuple[int, uuid_module.UUID]]] = {}
+        # Per table: feed id -> (pk, uuid) of rows written by this import.
+        self.written: dict[str, dict[str, tuple[int, uuid_module.UUID]]] = {t: {} for t in MODELS}
+        self.blank_source: dict[str, set[int]] = {}
+
+    def known(self) -> dict[str, set[str]]:
+        for table, model in MODELS.items():
+            rows = model.objects.filter(community=self.community).values_list(
+                "pk", "uuid", "source_id"
+            )
+            index: dict[str, tuple[int, uuid_module.UUID]] = {}
+            blank: set[int] = set()
+            for pk, uid, source_id in rows:
+                index[str(uid)] = (pk, uid)
+                if source_id:
+                    index[source_id] = (pk, uid)
+                else:
+                    blank.add(pk)
+            self.stored[table] = index
+            self.blank_source[table] = blank
+        return {table: set(index) for table, index in self.stored.items()}
+
+    def find(self, table: str, feed_id: str) -> tuple[int, uuid_module.UUID] | None:
+        stored = self.stored[table]
+        return (
+            self.written[table].get(feed_id) or stored.get(feed_id) or stored.get(feed_id.lower())
+        )
+
+    def write(self, feed: Feed, result: ImportResult) -> None:
+        self._kinds(feed)
+        for table in TABLES:
+            records = feed.records[table]
+            if records:
+                self._table(table, records, result)
+        result.service_ids = [pk for pk, _ in self.written["service"].values()]
+
+    def _kinds(self, feed: Feed) -> None:
+        """A feed's "Ginnel kinds" taxonomy (ours, exported) maps to this community's own."""
+        taxonomies = [r for r in feed.records["taxonomy"] if r.values.get("name") == KINDS_TAXONOMY]
+        if not taxonomies:
+            return
+        terms = kinds_taxonomy_ensure(community=self.community)
+        ids = {r.id for r in taxonomies}
+        kinds_taxonomy = next(iter(terms.values())).taxonomy
+        for record in taxonomies:
+            self.written["taxonomy"][record.id] = (kinds_taxonomy.pk, kinds_taxonomy.uuid)
+        kept = []
+        for record in feed.records["taxonomy_term"]:
+            term = terms.get(record.values.get("code", ""))
+            if record.refs.get("taxonomy") in ids and term is not None:
+                self.written["taxonomy_term"][record.id] = (term.pk, term.uuid)
+            else:
+                kept.append(record)
+        feed.records["taxonomy_term"] = kept
+        feed.records["taxonomy"] = [r for r in feed.records["taxonomy"] if r.id not in ids]
+
+    def _stand_in(self, table: str) -> int:
+        if table == "organization":
+            org, _ = Organization.objects.get_or_create(
+                community=self.community,
+                source_id=STAND_IN_ORGANIZATION_ID,
+                defaults={
+                    "uuid": derived_uuid(
+                        self.community.pk, "organization", STAND_IN_ORGANIZATION_ID
+                    ),
+                    "name": STAND_IN_ORGANIZATION,
+                    "description": "The services filed here came from feeds that name an "
+                    "organisation without describing it.",
+                },
+            )
+            return org.pk
+        taxonomy, _ = Taxonomy.objects.get_or_create(
+            community=self.community,
+            source_id=STAND_IN_TAXONOMY_ID,
+            defaults={
+                "uuid": derived_uuid(self.community.pk, "taxonomy", STAND_IN_TAXONOMY_ID),
+                "name": STAND_IN_TAXONOMY,
+                "description": "Terms that imported feeds gave without their taxonomy.",
+            },
+        )
+        return taxonomy.pk
+
+    def _table(self, table: str, records: list[Record], result: ImportResult) -> None:
+        model = MODELS[table]
+        spec = SPECS[table]
+        defaults = {
+            f.name: f.get_default()
+            for f in model._meta.concrete_fields
+            if f.name in _DEFAULT_WHEN_BLANK
+        }
+        self_refs = [r for r in spec.refs if r.table == table]
+        other_refs = [r for r in spec.refs if r.table != table]
+        stand_in: int | None = None
+        creates: list[tuple[Any, Record]] = []
+        updates: list[tuple[Any, Record]] = []
+        for record in records:
+            values = dict(record.values)
+            for name, default in defaults.items():
+                if values.get(name, "") == "":
+                    values[name] = default
+            obj = model(community=self.community, source_id=record.id, **values)
+            for ref in other_refs:
+                target = record.refs.get(ref.field)
+                found = self.find(ref.table, target) if target else None
+                setattr(obj, f"{ref.field}_id", found[0] if found else None)
+            if table == "service" and obj.organization_id is None:
+                stand_in = stand_in or self._stand_in("organization")
+                obj.organization_id = stand_in
+            if table == "taxonomy_term" and obj.taxonomy_id is None:
+                stand_in = stand_in or self._stand_in("taxonomy")
+                obj.taxonomy_id = stand_in
+            if table == "attribute" and record.link:
+                linked = self.find(*record.link)
+                obj.link_id = linked[1] if linked else None
+            stored = self.stored[table]
+            match = stored.get(record.id) or stored.get(record.id.lower())
+            if match:
+                obj.pk, obj.uuid = match
+                if match[0] in self.blank_source[table]:
+                    obj.source_id = ""  # made here and exported: it stays ours
+                updates.append((obj, record))
+            else:
+                obj.uuid = (
+                    uuid_module.UUID(record.id)
+                    if is_uuid(record.id)
+                    else derived_uuid(self.community.pk, table, record.id)
+                )
+                creates.append((obj, record))
+        for start in range(0, len(creates), BATCH):
+            batch = [obj for obj, _ in creates[start : start + BATCH]]
+            model.objects.bulk_create(batch)
+            self._progress(table, len(batch))
+        fields = [
+            "source_id",
+            *(c.field for c in spec.columns),
+            *(r.field for r in other_refs),
+            *(["link_id"] if table == "attribute" else []),
+        ]
+        for start in range(0, len(updates), BATCH):
+            batch = [obj for obj, _ in updates[start : start + BATCH]]
+            model.objects.bulk_update(batch, fields)
+            self._progress(table, len(batch))
+        for obj, record in creates + updates:
+            self.written[table][record.id] = (obj.pk, obj.uuid)
+        result.created[table] = result.created.get(table, 0) + len(creates)
+        result.updated[table] = result.updated.get(table, 0) + len(updates)
+        if self_refs:
+            self._self_refs(table, records, self_refs)
+
+    def _self_refs(self, table: str, records: list[Record], refs: Iterable[Any]) -> None:
+        """Parents in the same table (organisations, terms), once every row has a key."""
+        model = MODELS[table]
+        changed = []
+        for record in records:
+            mine = self.written[table].get(record.id)
+            if mine is None:
+                continue
+            obj = model(pk=mine[0])
+            for ref in refs:
+                target = record.refs.get(ref.field)
+                found = self.find(table, target) if target else None
+                setattr(obj, f"{ref.field}_id", found[0] if found else None)
+            changed.append(obj)
+        fields = [r.field for r in refs]
+        for start in range(0, len(changed), BATCH):
+            model.objects.bulk_update(changed[start : start + BATCH], fields)
+
+    def _progress(self, table: str, count: int) -> None:
+        if self.progress is not None:
+            self.progress(table, count)
