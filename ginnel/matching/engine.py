@@ -752,16 +752,16 @@ class Pool:
         return result
 
     def suggest_many(
-        self, seekers: Rows, k: int = 10, *, chunk: int = 512, workers: int = 1
+        self, seekers: Rows, k: int = 10, *, chunk: int = 256, workers: int = 1
     ) -> Batch:
         """Top k for every seeker row, in chunks of ``chunk`` seekers.
 
-        ``workers`` > 1 shares the chunks out to that many forked processes, which
-        read the pool and the seekers without copying them (where fork exists).
+        Each seeker gets exactly what :meth:`suggest` gives them alone; the work
+        per pair is less (see :class:`_Ranker`). ``workers`` > 1 shares the
+        chunks out to that many forked processes, which read the pool and the
+        seekers without copying them (where fork exists).
         """
         self._flush()
-        self._index()
-        self._blocked()
         n = len(seekers)
         ids = np.full((n, k), -1, dtype=np.int64)
         scores = np.full((n, k), np.nan, dtype=np.float64)
@@ -773,23 +773,25 @@ class Pool:
         lead[filled] = keys.indices[keys.indptr[:-1][filled]]
         by_key = np.argsort(lead, kind="stable").astype(np.int64)
         chunks = [np.sort(by_key[start : start + chunk]) for start in range(0, n, chunk)]
+        ranker = _Ranker(self, seekers, keys, k)
         if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
             global _SHARED  # read by the forked workers only
-            _SHARED = (self, seekers, k)
+            _SHARED = ranker
             try:
                 with multiprocessing.get_context("fork").Pool(workers) as processes:
-                    results = processes.map(_chunk_in_worker, chunks)
+                    results = processes.map(_chunk_in_worker, chunks, chunksize=1)
             finally:
                 _SHARED = None
         else:
-            results = [self._chunk(seekers, rows, k) for rows in chunks]
+            results = [ranker.chunk(rows) for rows in chunks]
         for seeker, rank, found, score in results:
             ids[seeker, rank] = found
             scores[seeker, rank] = score
         return Batch(ids=ids, scores=scores)
 
     def _chunk(self, seekers: Rows, rows: Ints, k: int) -> tuple[Ints, Ints, Ints, Floats]:
-        """The top k of some seekers: (seeker row, rank, candidate id, score) per suggestion."""
+        """The top k of some seekers the plain way (retrieve, score, _top): the reference
+        the batch path is checked against."""
         si, ci = self.retrieve(seekers, rows)
         scored = self.score(seekers, si, ci)
         top = self._top(scored, k)
@@ -934,14 +936,285 @@ def shared_words(seeker_text: str, candidate_text: str) -> list[str]:
     return out
 
 
-# The pool, seekers and k forked workers read (copy-on-write): set only around a batch.
-_SHARED: tuple[Pool, Rows, int] | None = None
+# ---------------------------------------------------------------------- the batch path
+
+
+class _Ranker:
+    """Everyone's top k in one batch: the same pairs, constraints and scores as
+    :meth:`Pool.score` and :meth:`Pool._top`, bit for bit, with less work per pair.
+
+    Per chunk of seekers, the retrieved pairs go through the hard constraints
+    with candidate-side flags worked out once per batch. The taxonomy part is
+    read from a table of distinct term vectors (seekers' by candidates'), and
+    the parts that depend on one candidate alone (reciprocity, lift, load) are
+    worked out once. The text part, the costly one, is computed for few pairs:
+
+    1. ``cheap``, the score without text, is exact for every pair, and text is
+       at most ``w.text * bound``, where a seeker's ``bound`` is the dot
+       product of their text with the largest weight each word has among the
+       candidates (and at most 1, a cosine);
+    2. the text is computed for the pairs best by ``cheap`` (``first`` a seeker)
+       and their exact scores give ``floor``: at least k valid pairs score
+       ``floor`` or more, so no seeker's k-th best is below it;
+    3. the text is then computed only for pairs with ``cheap + w.text * bound``
+       at least ``floor``: any other pair scores less than k others and cannot
+       be in the top k. Nothing is approximated, so a batch gives each seeker
+       exactly what :meth:`Pool.suggest` gives them alone (a test checks it).
+
+    Text products run on small groups of seekers so that each one multiplies
+    only by the candidates that group needs (the same sparse product as
+    :func:`_pairdot`, so the same bits).
+    """
+
+    #: Buckets a seeker's values are counted in, to find a k-th best without sorting.
+    BUCKETS = 512
+    #: Seekers whose text is multiplied together.
+    GROUP = 64
+    #: No pruning test may be closer than this (scores are rounded to 6 decimals).
+    MARGIN = 1e-6
+
+    def __init__(self, pool: Pool, seekers: Rows, keys: Any, k: int) -> None:
+        pool._flush()
+        self.index = pool._index()
+        self.pool, self.seekers, self.keys, self.k = pool, seekers, keys, k
+        self.first = 2 * k
+        w, rules, c = pool.weights, pool.rules, pool._rows
+        self.c = c
+        homes = int(HOMES)
+        no_one = np.zeros(len(c), dtype=bool)
+        s_no_one = np.zeros(len(seekers), dtype=bool)
+        self.live = pool._alive & c.active
+        # Safeguarding, as in Pool.score: the places each side brings once home visits
+        # without a vetted giver are taken out, and who needs the other side vetted.
+        if rules.giver == Giver.CANDIDATE:
+            self.c_places = np.where(c.vetted, c.places, c.places & ~homes)
+            self.s_places = seekers.places
+            self.s_needs, self.c_needs = seekers.support, no_one
+        elif rules.giver == Giver.SEEKER:
+            self.c_places = c.places
+            self.s_places = np.where(seekers.vetted, seekers.places, seekers.places & ~homes)
+            self.s_needs, self.c_needs = s_no_one, c.support
+        else:
+            self.c_places = c.places & ~homes
+            self.s_places = seekers.places & ~homes
+            self.s_needs, self.c_needs = seekers.support, c.support
+        # Blocks are rare: only pairs where one side's owner blocked someone are looked up.
+        self.blocked = pool._blocked()
+        self.c_blocks = (c.owner >= 0) & np.isin(c.owner, self.blocked // _OWNER_SPACE)
+        self.s_blocks = (seekers.owner >= 0) & np.isin(
+            seekers.owner, seekers.blocked // _OWNER_SPACE
+        )
+        # The parts that depend on the candidate alone, computed as Pool.score does.
+        person = c.owner >= 0
+        if rules.reciprocity:
+            owed = (c.received - c.given) / w.reciprocity_minutes
+            self.reciprocity = w.reciprocity * np.clip(owed, 0.0, 1.0)
+        else:
+            self.reciprocity = np.zeros(len(c), dtype=np.float64)
+        self.lift = w.lift * (person & (c.connections == 0))
+        load = c.load.astype(np.float64)
+        self.load = -w.load * np.where(person, load / (load + w.load_half), 0.0)
+        # Taxonomy: a table of distinct seeker vectors by distinct candidate vectors.
+        self.tax_table: Floats | None = None
+        s_pattern, s_first = _patterns(seekers.tax)
+        c_pattern, c_first = _patterns(c.tax)
+        if len(s_first) * len(c_first) <= 4_000_000:
+            product = sp.csr_matrix(seekers.tax[s_first] @ c.tax[c_first].T)
+            self.tax_table = w.taxonomy * product.toarray()
+            self.s_pattern, self.c_pattern = s_pattern, c_pattern
+        # The most text can add for each seeker.
+        live_text = sp.csr_matrix(sp.diags(self.live.astype(np.float64)) @ c.text)
+        most = np.zeros(c.text.shape[1], dtype=np.float64)
+        if live_text.nnz:
+            np.maximum.at(most, live_text.indices, np.abs(live_text.data))
+        bound = np.asarray(abs(seekers.text) @ most, dtype=np.float64).ravel()
+        self.text_most = w.text * np.minimum(bound, 1.0)
+
+    def chunk(self, rows: Ints) -> tuple[Ints, Ints, Ints, Floats]:
+        """The top k of some seekers: (seeker row, rank, candidate id, score) per suggestion."""
+        empty = np.zeros(0, dtype=np.int64)
+        s, c, w, pool = self.seekers, self.c, self.pool.weights, self.pool
+        rows = rows[s.active[rows]]  # an inactive seeker gets nothing
+        if len(rows) == 0 or self.k <= 0:
+            return empty, empty, empty, np.zeros(0)
+        hits = sp.csr_matrix(self.keys[rows] @ self.index)
+        si = np.repeat(np.arange(len(rows), dtype=np.int64), np.diff(hits.indptr))
+        ci = hits.indices.astype(np.int64)
+        # -- hard constraints, as in Pool.score
+        sr = rows[si]
+        s_owner, c_owner = s.owner[sr], c.owner[ci]
+        ok = self.live[ci] & ~((s_owner >= 0) & (s_owner == c_owner))
+        ok &= ~((self.s_needs[sr] & ~c.vetted[ci]) | (self.c_needs[ci] & ~s.vetted[sr]))
+        if pool.rules.consent:
+            ok &= (s.consent[sr] & c.consent[ci]) != 0
+        check = np.flatnonzero(ok & (self.s_blocks[sr] | self.c_blocks[ci]))
+        if len(check):
+            so, co = s_owner[check], c_owner[check]
+            people = (so >= 0) & (co >= 0)
+            either = _contains(s.blocked, so * _OWNER_SPACE + co)
+            either |= _contains(self.blocked, co * _OWNER_SPACE + so)
+            ok[check] &= ~(people & either)
+        keep = np.flatnonzero(ok)
+        si, sr, ci = si[keep], sr[keep], ci[keep]
+        common = self.s_places[sr] & self.c_places[ci]
+        miles = miles_between(s.lat[sr], s.lon[sr], c.lat[ci], c.lon[ci])
+        too_far = miles > w.max_miles  # NaN (unknown) is not too far
+        common = np.where(too_far, common & ~int(IN_PERSON), common)
+        keep = np.flatnonzero(common != 0)
+        si, sr, ci, common, miles = si[keep], sr[keep], ci[keep], common[keep], miles[keep]
+        # -- every part but text, exactly as Pool.score computes them
+        if pool.rules.consent:
+            peer = w.peer * ((s.consent[sr] & c.consent[ci]) != 0)
+        else:
+            peer = np.zeros(len(si), dtype=np.float64)
+        if self.tax_table is not None:
+            tax = self.tax_table[self.s_pattern[sr], self.c_pattern[ci]]
+        else:
+            tax = w.taxonomy * _pairdot(s.tax, sr, c.tax, ci)
+        pre = peer + tax
+        text_most = self.text_most[sr]
+        keep = np.flatnonzero(pre + text_most >= w.min_relevance - self.MARGIN)
+        si, sr, ci, common, miles = si[keep], sr[keep], ci[keep], common[keep], miles[keep]
+        peer, tax, pre, text_most = peer[keep], tax[keep], pre[keep], text_most[keep]
+        same_hood = (s.hood[sr] >= 0) & (s.hood[sr] == c.hood[ci])
+        in_person = (common & int(IN_PERSON)) != 0
+        near = np.where(
+            np.isnan(miles), np.where(same_hood, 0.8, 0.0), np.exp(-miles / w.miles_scale)
+        )
+        distance = w.distance * np.where(in_person, near, 0.0)
+        overlap = np.bitwise_count(s.avail[sr] & c.avail[ci]).astype(np.float64)
+        availability = w.availability * np.where(
+            overlap > 0, 0.6 + 0.2 * (np.minimum(overlap, 3.0) - 1.0), 0.0
+        )
+        rest = (self.reciprocity[ci] + self.lift[ci]) + self.load[
+            ci
+        ]  # for bounds only: the score adds them in order
+        cheap = pre + distance + availability + rest
+        # -- text for the pairs best without it, then for those that could still make it
+        n = len(rows)
+        s_text = s.text[rows]
+        text = np.full(len(si), np.nan)
+        parts = (peer, tax, text, distance, availability)
+        first = _best_per_group(si, cheap, n, self.first)
+        self._text(text, first, s_text, si, ci)
+        first = first[pre[first] + text[first] >= w.min_relevance]
+        floor = _floor_per_group(si[first], self._score(parts, ci, first), n, self.k)
+        second = np.flatnonzero(np.isnan(text) & (cheap + text_most >= floor[si] - self.MARGIN))
+        self._text(text, second, s_text, si, ci)
+        done = np.flatnonzero(~np.isnan(text))
+        done = done[pre[done] + text[done] >= w.min_relevance]
+        score = self._score(parts, ci, done)
+        # -- the top k, by score then candidate id
+        best = _best_per_group(si[done], score, n, self.k)
+        top, score = done[best], score[best]
+        ids = c.ids[ci[top]]
+        order = np.lexsort((ids, -score, si[top]))
+        top, ids, score = top[order], ids[order], score[order]
+        group = si[top]
+        starts = np.searchsorted(group, np.arange(n))
+        rank = np.arange(len(top)) - starts[group]
+        kept = rank < self.k
+        return rows[group[kept]], rank[kept], ids[kept], score[kept]
+
+    def _text(self, text: Floats, at: Ints, s_text: Any, si: Ints, ci: Ints) -> None:
+        """Fill ``text`` at the pairs ``at`` (grouped by seeker), a group of seekers at a time."""
+        w = self.pool.weights
+        if len(at) == 0:
+            return
+        seeker = si[at]
+        bounds = np.flatnonzero(np.diff(seeker)) + 1
+        heads = np.concatenate([[0], bounds])
+        cuts = [*heads[:: self.GROUP].tolist(), len(at)][1:]
+        start = 0
+        for end in cuts:
+            part = at[start:end]
+            text[part] = w.text * _pairdot(s_text, si[part], self.c.text, ci[part])
+            start = end
+
+    def _score(self, parts: tuple[Floats, ...], ci: Ints, at: Ints) -> Floats:
+        """Scores of the pairs ``at``: the parts added in the order of PARTS, as Pool.score."""
+        peer, tax, text, distance, availability = parts
+        score = peer[at] + tax[at]
+        score += text[at]
+        score += distance[at]
+        score += availability[at]
+        c = ci[at]
+        score += self.reciprocity[c]
+        score += self.lift[c]
+        score += self.load[c]
+        rounded: Floats = np.round(score, 6) + 0.0
+        return rounded
+
+
+def _patterns(matrix: Any) -> tuple[Ints, Ints]:
+    """Rows with the same entries share a pattern: (each row's pattern, a row of each)."""
+    matrix = sp.csr_matrix(matrix)
+    matrix.sort_indices()
+    n = matrix.shape[0]
+    counts = np.diff(matrix.indptr)
+    width = int(counts.max()) if n else 0
+    grid = np.full((n, 1 + 2 * width), -1, dtype=np.int64)
+    grid[:, 0] = counts
+    if matrix.nnz:
+        row = np.repeat(np.arange(n), counts)
+        at = np.arange(matrix.nnz) - np.repeat(matrix.indptr[:-1], counts)
+        grid[row, 1 + at] = matrix.indices
+        grid[row, 1 + width + at] = np.ascontiguousarray(matrix.data, dtype=np.float64).view(
+            np.int64
+        )
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    _, first, pattern = np.unique(grid, axis=0, return_index=True, return_inverse=True)
+    return pattern.ravel().astype(np.int64), first.astype(np.int64)
+
+
+def _buckets(group: Ints, values: Floats, groups: int, r: int) -> tuple[Ints, Ints, float, float]:
+    """Each value's bucket (monotone in the value) and each group's bucket of its r-th best
+    (0 when the group has fewer than r), with the scale: bucket = (value - low) * scale."""
+    size = _Ranker.BUCKETS
+    low, high = float(values.min()), float(values.max())
+    scale = (size - 1) / (high - low) if high > low else 0.0
+    bucket = ((values - low) * scale).astype(np.int64)
+    np.clip(bucket, 0, size - 1, out=bucket)
+    counts = np.bincount(group * size + bucket, minlength=groups * size).reshape(groups, size)
+    reached = counts[:, ::-1].cumsum(axis=1) >= r
+    at = size - 1 - np.argmax(reached, axis=1)
+    rth: Ints = np.where(reached.any(axis=1), at, 0)
+    return bucket, rth, low, scale
+
+
+def _best_per_group(group: Ints, values: Floats, groups: int, r: int) -> Ints:
+    """Positions of every value at least its group's r-th best (a few more may come along).
+
+    ``group`` is ascending (pairs come grouped by seeker); the r-th best is found
+    by counting values in buckets, not by sorting.
+    """
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    bucket, rth, _, _ = _buckets(group, values, groups, r)
+    return np.flatnonzero(bucket >= rth[group])
+
+
+def _floor_per_group(group: Ints, values: Floats, groups: int, r: int) -> Floats:
+    """For each group, a value that at least r of its values reach (-inf if it has fewer)."""
+    floor = np.full(groups, -np.inf)
+    if len(values) == 0:
+        return floor
+    _, rth, low, scale = _buckets(group, values, groups, r)
+    counts = np.bincount(group, minlength=groups)
+    full = counts >= r
+    # value >= low + bucket / scale (up to rounding, which the caller's margin covers)
+    floor[full] = low + (rth[full] / scale if scale > 0 else 0.0)
+    return floor
+
+
+# The ranker forked workers read (copy-on-write): set only around a batch.
+_SHARED: _Ranker | None = None
 
 
 def _chunk_in_worker(rows: Ints) -> tuple[Ints, Ints, Ints, Floats]:
     assert _SHARED is not None  # noqa: S101 (set by suggest_many before forking)
-    pool, seekers, k = _SHARED
-    return pool._chunk(seekers, rows, k)
+    return _SHARED.chunk(rows)
 
 
 class Matcher:

@@ -236,6 +236,28 @@ def test_a_batch_gives_each_seeker_what_they_get_alone(
         assert [float(x) for x in batch.scores[i] if not np.isnan(x)] == [s.score for s in alone]
 
 
+@pytest.mark.parametrize("kind", [Kind.HELPER, Kind.HELPEE, Kind.PEER, Kind.GROUP])
+def test_the_pruned_batch_of_every_kind_gives_each_seeker_what_they_get_alone(kind: Kind) -> None:
+    """The batch skips the text of pairs that cannot reach a seeker's top k; it must
+    never change what anyone gets, for any k, chunk size or kind."""
+    enc = encoder()
+
+    @SETTINGS
+    @given(populations(), st.integers(1, 6), st.integers(1, 5))
+    def run(population: tuple[list[Profile], list[Profile]], k: int, chunk: int) -> None:
+        seekers, candidates = population
+        pool = Pool(kind, enc, candidates)
+        batch = pool.suggest_many(enc.encode(seekers), k, chunk=chunk)
+        for i, seeker in enumerate(seekers):
+            alone = pool.suggest(seeker, k)
+            assert [int(x) for x in batch.ids[i] if x >= 0] == [s.id for s in alone]
+            assert [float(x) for x in batch.scores[i] if not np.isnan(x)] == [
+                s.score for s in alone
+            ]
+
+    run()
+
+
 def test_a_batch_in_worker_processes_equals_a_batch_in_one() -> None:
     enc = encoder()
     rng = random.Random(5)
