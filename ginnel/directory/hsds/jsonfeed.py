@@ -15,6 +15,7 @@ Problems name the file and the JSON path of the object (``contents[3].schedules[
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from ginnel.directory.hsds.rows import record_from, ref_text
 from ginnel.directory.hsds.values import BadValue, day_code, parse_int
 
 ORUK_30 = "oruk-json-3.0"
+_REQUIRED = re.compile(r"^'([^']+)' is a required property$")
 ORUK_V1 = "oruk-json-v1"
 
 # Keys only an ORUK v1 service has.
@@ -60,7 +62,7 @@ def services_of(data: Any) -> list[Any] | None:
         for key in ("contents", "content"):
             if isinstance(data.get(key), list):
                 return list(data[key])
-        if "id" in data and "name" in data:
+        if "id" in data and {"name", "status", "organization", "description"} & set(data):
             return [data]
     return None
 
@@ -127,6 +129,10 @@ class _Reader:
         else:
             problems = schemas.validate("compiled/service.json", data)
         for problem in problems:
+            required = _REQUIRED.match(problem.message)
+            if required:
+                path = f"{problem.path}.{required[1]}" if problem.path else required[1]
+                problem = schemas.SchemaProblem(path, "is required")
             where, _, last = problem.path.rpartition(".")
             if last.endswith("]") or (not where and "[" in last):
                 where, last = problem.path, ""

@@ -355,6 +355,7 @@ class Feed:
     format: str
     records: dict[str, list[Record]] = field(default_factory=lambda: {t: [] for t in TABLES})
     problems: list[Problem] = field(default_factory=list)
+    _noted: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
 
     def add(self, record: Record) -> None:
         self.records[record.table].append(record)
@@ -362,6 +363,11 @@ class Feed:
     def problem(
         self, file: str, where: str, fld: str, message: str, *, warning: bool = False
     ) -> None:
+        """Note a problem (once per file, place and field: the first word on it stands)."""
+        key = (file, where, fld)
+        if fld and key in self._noted:
+            return
+        self._noted.add(key)
         self.problems.append(Problem(file, where, fld, message, warning))
 
     @property
