@@ -34,7 +34,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from ginnel.communities.models import Community, Membership, MembershipStatus
+from ginnel.communities.models import Community, Membership, MembershipStatus, Neighbourhood
 from ginnel.matching.availability import week_grid
 from ginnel.matching.engine import (
     ANYWHERE,
@@ -606,6 +606,7 @@ def seeker_for(
     places = 0
     availability = 0
     consent = 0
+    where: dict[str, float] = {}
     if kind in (Kind.HELPER, Kind.HELPEE):
         wanted = ListingKind.REQUEST if kind == Kind.HELPER else ListingKind.OFFER
         for own in _own_listings(person, wanted, listing):
@@ -629,6 +630,14 @@ def seeker_for(
         if strengths is not None:
             tags.update(ctx.tags(c.pk for c in strengths.skills.all()))
             texts += [strengths.help_wanted, strengths.interests]
+        # Places have coordinates: measure from the centre of the person's neighbourhood.
+        centre = (
+            Neighbourhood.objects.filter(pk=facts.neighbourhood)
+            .values_list("latitude", "longitude")
+            .first()
+        )
+        if centre is not None and centre[0] is not None and centre[1] is not None:
+            where = {"lat": centre[0], "lon": centre[1]}
     text = "\n".join(t for t in texts if t.strip())
     if not tags and not text and not consent:
         return None
@@ -641,6 +650,7 @@ def seeker_for(
         places=places or int(ANYWHERE),
         availability=availability,
         consent=consent,
+        **where,
     )
 
 
