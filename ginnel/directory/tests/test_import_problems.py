@@ -20,7 +20,7 @@ CORRUPTED = HERE / "ilao-corrupted"
 ORUK = Path(__file__).resolve().parents[4] / "shared" / "data" / "oruk-3.0" / "examples"
 
 
-def snapshot(community) -> dict[str, list[dict]]:
+def snapshot(community) -> dict[str, list[dict[str, object]]]:
     """Every directory row of the community, as plain values."""
     tables = {
         name: [
