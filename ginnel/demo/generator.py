@@ -874,5 +874,6 @@ def _existing(*, slug: str, seed: int, people: int, neighbourhoods: int) -> Demo
 
 from ginnel.demo.strengths_data import generate_strengths  # noqa: E402 (needs DemoContext)
 from ginnel.demo.timebank_data import generate_timebank  # noqa: E402
+from ginnel.directory.demo_data import generate_directory  # noqa: E402
 
-STEPS = (generate_timebank, generate_strengths)
+STEPS = (generate_timebank, generate_strengths, generate_directory)
