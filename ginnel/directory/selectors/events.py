@@ -223,9 +223,9 @@ def clashes_find(
 
     Each occurrence counts towards its themes and their parents, so an event
     about "Befriending" and one about its parent "Loneliness" meet under
-    "Loneliness". A group needs two organisations; a group with the same
-    events as another keeps the narrower term, and a group inside a larger one
-    on the same day is left out.
+    "Loneliness" (but two events about sibling terms alone do not). A group
+    needs two organisations; a group with the same events as another keeps the
+    narrower term, and a group inside a larger one on the same day is left out.
     """
     by_day: dict[tuple[date, int], list[Occurrence]] = defaultdict(list)
     by_week: dict[int, list[Occurrence]] = defaultdict(list)
@@ -239,13 +239,18 @@ def clashes_find(
             by_day[(occurrence.day, key)].append(occurrence)
             by_week[key].append(occurrence)
 
+    def direct(occurrence: Occurrence) -> set[int]:
+        return {t.pk for t in occurrence.event.themes.all()}
+
     def several(group: list[Occurrence]) -> bool:
         return len({o.organization.pk for o in group if o.organization is not None}) >= 2
 
     def narrowest(groups: dict[int, list[Occurrence]]) -> list[tuple[int, list[Occurrence]]]:
         kept: dict[frozenset[tuple[int, datetime]], tuple[int, list[Occurrence]]] = {}
         for term_id, group in groups.items():
-            if not several(group):
+            # Under a parent term only with an event about the parent itself: two siblings
+            # ("Befriending", "Lunch clubs") are not about the same thing.
+            if not several(group) or not any(term_id in direct(o) for o in group):
                 continue
             members = frozenset(o.key for o in group)
             other = kept.get(members)
