@@ -203,6 +203,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Directory maps: a tile server's address with {z}, {x} and {y}, and the credit its
+# licence asks for. Empty (the default): no map and no request to anyone else's server.
+GINNEL_MAP_TILES = env_str("GINNEL_MAP_TILES", "")
+GINNEL_MAP_ATTRIBUTION = env_str("GINNEL_MAP_ATTRIBUTION", "")
+
 # AGPL section 13: where people using this site can get its source code.
 SOURCE_URL = env_str("GINNEL_SOURCE_URL", "")
 

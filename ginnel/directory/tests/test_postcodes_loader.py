@@ -7,6 +7,7 @@ full lists are not shipped: see docs/directory.md).
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ CASTER = ("NR305QF", "10", "651409.903", "313177.270", "E92000001", "E19000001",
 CASTER_WGS84 = (52 + 39 / 60 + 28.7230 / 3600, 1 + 42 / 60 + 57.7870 / 3600)
 
 
-def onspd(path: Path, rows: list[tuple[str, ...]] = ONSPD_ROWS) -> Path:
+def onspd(path: Path, rows: Sequence[tuple[str, ...]] = ONSPD_ROWS) -> Path:
     lines = [ONSPD_HEADER]
     for pcd, pcd2, pcds, lat, long in rows:
         lines.append(
