@@ -10,7 +10,7 @@ VTIMEZONE they need); the ``icalendar`` library does the escaping and folding.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 from icalendar import Calendar
@@ -60,7 +60,10 @@ def calendar_build(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
+    first: date | None = None
     for event in events:
+        day = timezone.localdate(event.starts_at)
+        first = day if first is None or day < first else first
         item = VEvent()
         item.add("uid", event_uid(event, host))
         item.add("dtstamp", stamp)
@@ -88,6 +91,8 @@ def calendar_build(
         item.add("status", "CANCELLED" if event.cancelled_at is not None else "CONFIRMED")
         item.add("sequence", max(event.version - 1, 0))
         calendar.add_component(item)
-    calendar.add_missing_timezones()
+    # The zone's rules from a year before the first event (not since 1970): a shorter feed.
+    if first is not None:
+        calendar.add_missing_timezones(first_date=first - timedelta(days=366))
     body: bytes = calendar.to_ical()
     return body

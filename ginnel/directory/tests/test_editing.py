@@ -471,3 +471,19 @@ def test_the_organisation_page_lists_its_entries_with_their_review_state(
     text = page.content.decode()
     assert walks.name in text
     assert "Due for review" in text  # never reviewed
+
+
+def test_every_editing_page_opens_for_a_coordinator(
+    client_for, community, coordinator, age_uk, walks
+):
+    slug = community.slug
+    urls = [
+        reverse("directory:manage_organisations", args=[slug]),
+        reverse("directory:manage_organisation_new", args=[slug]),
+        reverse("directory:manage_organisation_editors", args=[slug, age_uk.pk]),
+        reverse("directory:review_queue", args=[slug]),
+        *_edit_urls(community, age_uk, walks),
+    ]
+    client = client_for(coordinator)
+    for url in urls:
+        assert client.get(url).status_code == 200, url
