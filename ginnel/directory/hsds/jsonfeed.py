@@ -207,6 +207,9 @@ class _Reader:
                 refs["taxonomy"] = tax.id
         elif ref_text(obj.get("taxonomy_id")):
             refs["taxonomy"] = ref_text(obj.get("taxonomy_id"))
+            if isinstance(taxonomy, str) and taxonomy.strip():
+                # The term names its taxonomy by id and by name: that is the taxonomy.
+                self.add("taxonomy", {"id": refs["taxonomy"], "name": taxonomy}, where)
         name = vocabulary or (taxonomy if isinstance(taxonomy, str) else "")
         if "taxonomy" not in refs and name:
             tax = self.add("taxonomy", {"id": f"name:{name}", "name": name}, where)
@@ -217,7 +220,8 @@ class _Reader:
             parent = self.term(parent, _at(where, "parent"), vocabulary=vocabulary)
         if ref_text(parent):
             refs["parent"] = ref_text(parent)
-        record = self.add("taxonomy_term", obj, where, refs=refs)
+        extra = {"term": obj["code"]} if "code" in obj else None
+        record = self.add("taxonomy_term", obj, where, refs=refs, extra=extra)
         return record.id if record else ""
 
     def attribute(

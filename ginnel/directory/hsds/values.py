@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -104,7 +104,7 @@ def parse_datetime(raw: Any) -> datetime:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise BadValue(f"{text!r} is not a date and time (ISO 8601)") from None
-    return value
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def parse_time(raw: Any) -> time:
