@@ -771,7 +771,9 @@ class Pool:
         lead = np.full(n, -1, dtype=np.int64)
         filled = np.diff(keys.indptr) > 0
         lead[filled] = keys.indices[keys.indptr[:-1][filled]]
-        by_key = np.argsort(lead, kind="stable").astype(np.int64)
+        # ...and, within a key, seekers near each other (who meet the same candidates).
+        cell = np.nan_to_num(np.floor(np.stack([seekers.lat, seekers.lon]) * 2000.0), nan=-1.0)
+        by_key = np.lexsort((cell[1], cell[0], lead)).astype(np.int64)
         chunks = [np.sort(by_key[start : start + chunk]) for start in range(0, n, chunk)]
         ranker = _Ranker(self, seekers, keys, k)
         if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
@@ -961,9 +963,9 @@ class _Ranker:
        be in the top k. Nothing is approximated, so a batch gives each seeker
        exactly what :meth:`Pool.suggest` gives them alone (a test checks it).
 
-    Text products run on small groups of seekers so that each one multiplies
-    only by the candidates that group needs (the same sparse product as
-    :func:`_pairdot`, so the same bits).
+    The text of the chosen pairs is computed by :func:`_pairdot` (so the same
+    bits) a group of seekers at a time; seekers are ordered by their first key
+    and then by where they are, so a group needs few distinct candidates.
     """
 
     #: Buckets a seeker's values are counted in, to find a k-th best without sorting.
@@ -1117,18 +1119,17 @@ class _Ranker:
         return rows[group[kept]], rank[kept], ids[kept], score[kept]
 
     def _text(self, text: Floats, at: Ints, s_text: Any, si: Ints, ci: Ints) -> None:
-        """Fill ``text`` at the pairs ``at`` (grouped by seeker), a group of seekers at a time."""
-        w = self.pool.weights
+        """Fill ``text`` at the pairs ``at`` (grouped by seeker), a group of seekers at a time,
+        so that each product is only by the candidates that group needs."""
         if len(at) == 0:
             return
         seeker = si[at]
-        bounds = np.flatnonzero(np.diff(seeker)) + 1
-        heads = np.concatenate([[0], bounds])
-        cuts = [*heads[:: self.GROUP].tolist(), len(at)][1:]
+        heads = np.concatenate([[0], np.flatnonzero(np.diff(seeker)) + 1])
+        cuts = [*heads[self.GROUP :: self.GROUP].tolist(), len(at)]
         start = 0
         for end in cuts:
             part = at[start:end]
-            text[part] = w.text * _pairdot(s_text, si[part], self.c.text, ci[part])
+            text[part] = self.pool.weights.text * _pairdot(s_text, si[part], self.c.text, ci[part])
             start = end
 
     def _score(self, parts: tuple[Floats, ...], ci: Ints, at: Ints) -> Floats:
