@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from dateutil import rrule  # type: ignore[import-untyped]
+from dateutil import rrule
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 

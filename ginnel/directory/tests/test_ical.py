@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import icalendar
 import pytest
-from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
+from dateutil.rrule import rrulestr
 from django.urls import reverse
 from django.utils import timezone
 
@@ -95,6 +95,7 @@ def test_the_community_feed_carries_each_event_with_a_stable_uid_and_its_recurre
     start = local(TUESDAY, "00:00")
     shown = [o.starts_at for o in occurrences(weekly, start, start + timedelta(days=400))]
     assert expanded == shown
+    assert weekly.until is not None
     assert expanded[-1].date() <= weekly.until
 
 
