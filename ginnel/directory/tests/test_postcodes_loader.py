@@ -104,6 +104,21 @@ def test_it_reads_the_zip_as_downloaded_and_a_folder_of_csvs(tmp_path: Path) -> 
     assert Postcode.objects.count() == 2
 
 
+def test_an_onspd_zip_is_read_once_not_again_from_its_split_copies(tmp_path: Path) -> None:
+    whole = onspd(tmp_path / "whole.csv")
+    split = onspd(tmp_path / "split.csv", [ONSPD_ROWS[0]])
+    archive = tmp_path / "ONSPD_NOV_2026.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(whole, "Data/ONSPD_NOV_2026_UK.csv")
+        z.write(split, "Data/multi_csv/ONSPD_NOV_2026_UK_HX.csv")
+        z.write(split, "Documents/Postcode areas.csv")
+    from ginnel.directory.management.commands.load_postcodes import sources_of
+
+    assert [s.member for s in sources_of(archive)] == ["Data/ONSPD_NOV_2026_UK.csv"]
+    call_command("load_postcodes", str(archive), no_progress=True)
+    assert Postcode.objects.count() == 3
+
+
 def test_loading_a_newer_release_updates_the_postcodes_it_has(tmp_path: Path) -> None:
     call_command("load_postcodes", str(onspd(tmp_path / "old.csv")), no_progress=True)
     moved = [("HX7 8AF", "HX7  8AF", "HX7 8AF", "53.750000", "-2.020000")]

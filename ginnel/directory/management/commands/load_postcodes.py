@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from tqdm import tqdm
 
 from ginnel.directory.models import Postcode
@@ -83,6 +83,11 @@ def sources_of(path: Path) -> list[Source]:
                 and "/data/" in f"/{info.filename.lower()}"
                 and not info.is_dir()
             ]
+        # ONSPD ships the whole list in one CSV under Data/ and again split by area
+        # under Data/multi_csv/: read the one file, not both.
+        whole = [m for m in members if "/multi_csv/" not in f"/{m.filename.lower()}"]
+        if whole and len(whole) < len(members):
+            members = whole
         return [
             Source(name=f"{path}:{m.filename}", size=m.file_size, zip_path=path, member=m.filename)
             for m in sorted(members, key=lambda m: m.filename)
@@ -169,13 +174,21 @@ def _postcode(source: Source, line: int, text: str) -> str:
     return code
 
 
-def _write(batch: dict[str, Postcode]) -> None:
-    Postcode.objects.bulk_create(
-        list(batch.values()),
-        update_conflicts=True,
-        unique_fields=["postcode"],
-        update_fields=["latitude", "longitude"],
+def _write(batch: dict[str, tuple[float, float]]) -> None:
+    """Insert or update a batch in one statement per row, executed as one batch.
+
+    Plain SQL (the upsert both SQLite and PostgreSQL know) rather than
+    ``bulk_create``: no model objects for millions of rows.
+    """
+    quote = connection.ops.quote_name
+    table = quote(Postcode._meta.db_table)
+    code, lat, lon = (quote(c) for c in ("postcode", "latitude", "longitude"))
+    sql = (
+        f"INSERT INTO {table} ({code}, {lat}, {lon}) VALUES (%s, %s, %s) "  # noqa: S608 (names quoted, values bound)
+        f"ON CONFLICT ({code}) DO UPDATE SET {lat} = excluded.{lat}, {lon} = excluded.{lon}"
     )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(c, la, lo) for c, (la, lo) in batch.items()])
 
 
 @transaction.atomic
@@ -194,13 +207,13 @@ def load(paths: list[Path], *, progress: bool = False) -> Tally:
     )
     with bar:
         for source in sources:
-            batch: dict[str, Postcode] = {}
+            batch: dict[str, tuple[float, float]] = {}
             for row in rows_of(source, bar):
                 if row is None:
                     tally.skipped += 1
                     continue
                 _, code, latitude, longitude = row
-                batch[code] = Postcode(postcode=code, latitude=latitude, longitude=longitude)
+                batch[code] = (latitude, longitude)
                 if len(batch) >= BATCH:
                     _write(batch)
                     tally.loaded += len(batch)
