@@ -14,10 +14,23 @@ from ginnel.bench import databases
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark (ledger or network); the figures are in docs/performance.md."
+    help = (
+        "Run a benchmark (ledger, network, matching or directory); "
+        "the figures are in docs/performance.md."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("which", choices=["ledger", "network", "matching"])
+        parser.add_argument("which", choices=["ledger", "network", "matching", "directory"])
+        parser.add_argument(
+            "--services", type=int, default=50_000, help="directory: services in the feed"
+        )
+        parser.add_argument("--searches", type=int, default=1_000, help="directory: searches timed")
+        parser.add_argument(
+            "--baseline-searches",
+            type=int,
+            default=50,
+            help="directory: how many of them also go through the full-scan baseline",
+        )
         parser.add_argument(
             "--quality",
             action="store_true",
@@ -65,6 +78,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["which"] == "directory":
+            from ginnel.directory.bench import main as directory_bench
+
+            argv = [
+                "--services", str(options["services"]),
+                "--searches", str(options["searches"]),
+                "--baseline-searches", str(options["baseline_searches"]),
+                "--seed", str(options["seed"]),
+                "--databases", options["databases"],
+                "--postgres-url", options["postgres_url"],
+            ]  # fmt: skip
+            if options["child"]:
+                argv.append("--child")
+            directory_bench(argv, write=self.stdout.write)
+            return
         if options["which"] == "matching":
             from ginnel.matching.bench import main as matching_bench
 
