@@ -252,3 +252,38 @@ def test_the_directory_step_is_quick(monkeypatch: pytest.MonkeyPatch) -> None:
     demo_data.generate_directory(ctx)
     assert time.monotonic() - started < 5
     assert Service.objects.filter(community=bare.community).count() > 100
+
+
+def test_the_demo_member_finds_entries_near_home_on_the_search_page(demo: DemoResult) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from ginnel.people.models import User
+
+    login = demo.login(Role.MEMBER)
+    client = Client()
+    client.force_login(User.objects.get(email=login.email))
+    home = User.objects.get(email=login.email).memberships.get(community=demo.community)
+    place = home.person.neighbourhood
+    assert place is not None
+    url = reverse("directory:search", args=[demo.community.slug])
+    first_visit = client.get(url).content.decode()
+    assert f"nearest to {place.name} first" in first_visit
+    search = {"q": "befriending", "within": "2", "neighbourhood": str(place.pk)}
+    html = client.get(url, search).content.decode()
+    assert f"within 2 miles of {place.name}" in html
+    befriending_near = [
+        s
+        for s in Service.objects.filter(
+            community=demo.community, search_text__contains="befriending"
+        )
+        if any(
+            haversine_m(
+                place.latitude, place.longitude, sal.location.latitude, sal.location.longitude
+            )  # type: ignore[arg-type]
+            <= MILES_2
+            for sal in s.at_locations.select_related("location")
+        )
+    ]
+    assert befriending_near
+    assert f"{len(befriending_near)} result" in html
