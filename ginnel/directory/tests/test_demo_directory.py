@@ -26,6 +26,7 @@ from ginnel.directory.models import (
     Postcode,
     Schedule,
     Service,
+    ServiceAtLocation,
     TaxonomyTerm,
 )
 from ginnel.directory.postcodes import haversine_m, normalise
@@ -272,18 +273,17 @@ def test_the_demo_member_finds_entries_near_home_on_the_search_page(demo: DemoRe
     search = {"q": "befriending", "within": "2", "neighbourhood": str(place.pk)}
     html = client.get(url, search).content.decode()
     assert f"within 2 miles of {place.name}" in html
-    befriending_near = [
-        s
-        for s in Service.objects.filter(
-            community=demo.community, search_text__contains="befriending"
-        )
-        if any(
-            haversine_m(
-                place.latitude, place.longitude, sal.location.latitude, sal.location.longitude
-            )  # type: ignore[arg-type]
-            <= MILES_2
-            for sal in s.at_locations.select_related("location")
-        )
-    ]
+    assert place.latitude is not None
+    assert place.longitude is not None
+    home_point = (place.latitude, place.longitude)
+    points = {
+        (sal.service_id, sal.location.latitude or 0.0, sal.location.longitude or 0.0)
+        for sal in ServiceAtLocation.objects.filter(
+            service__community=demo.community, service__search_text__contains="befriending"
+        ).select_related("location")
+    }
+    befriending_near = {
+        sid for sid, lat, lon in points if haversine_m(*home_point, lat, lon) <= MILES_2
+    }
     assert befriending_near
     assert f"{len(befriending_near)} result" in html
