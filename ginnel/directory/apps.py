@@ -11,3 +11,10 @@ class DirectoryConfig(AppConfig):
         from ginnel.directory.matching import register_sources
 
         register_sources()
+
+        # The text index outlives migrations that rebuild the services table (search_index.py).
+        from django.db.models.signals import post_migrate
+
+        from ginnel.directory import search_index
+
+        post_migrate.connect(search_index.after_migrate, sender=self)

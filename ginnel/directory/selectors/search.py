@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Generic, TypeVar
 
+from django.db import connection
 from django.db.models import (
     ExpressionWrapper,
     F,
@@ -40,10 +41,11 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.expressions import CombinedExpression
+from django.db.models.expressions import CombinedExpression, RawSQL
 from django.utils import timezone
 
 from ginnel.communities.models import Community
+from ginnel.directory import search_index
 from ginnel.directory.models import (
     Attribute,
     Kind,
@@ -219,40 +221,54 @@ def _term_ids(community: Community, uuids: tuple[uuid.UUID, ...]) -> list[int]:
     return sorted(seen)
 
 
-def _services(community: Community, query: SearchQuery) -> QuerySet[Service]:
-    """Active services that pass every filter except place and schedules."""
-    services = Service.objects.filter(community=community, status=ServiceStatus.ACTIVE)
-    for word in words(query.text):
-        services = services.filter(search_text__contains=word)
+def _text_q(text: str, prefix: str) -> Q:
+    """Every word in the service's search text: through the text index where there is one
+    (see ``ginnel.directory.search_index``), ``LIKE`` for the rest."""
+    found = words(text)
+    indexed = [w for w in found if len(w) >= 3] if search_index.fts_ready(connection) else []
+    where = Q()
+    if indexed:
+        match = " AND ".join(f'"{w}"' for w in indexed)
+        rows = RawSQL(search_index.MATCH_SQL, [match])  # noqa: S611 (constant SQL, a parameter)
+        where &= Q(**{f"{prefix}id__in": rows})
+    for word in found:
+        if word not in indexed:
+            where &= Q(**{f"{prefix}search_text__contains": word})
+    return where
+
+
+def _service_q(community: Community, query: SearchQuery, prefix: str = "") -> Q:
+    """Active services that pass every filter except place and schedules, as a condition on
+    the service (``prefix`` "service__" puts it on a service at a location's service: a join
+    the database can drive from another index, such as the place's)."""
+
+    def on(**conditions: object) -> Q:
+        return Q(**{f"{prefix}{key}": value for key, value in conditions.items()})
+
+    where = on(status=ServiceStatus.ACTIVE)
+    where &= _text_q(query.text, prefix)
     if query.kinds:
-        services = services.filter(kind__in=query.kinds)
+        where &= on(kind__in=query.kinds)
     if query.free_only:
-        services = services.filter(free=True)
+        where &= on(free=True)
     links = Attribute.objects.filter(community=community, link_type="service")
     if query.taxonomy_terms:
         term_ids = _term_ids(community, query.taxonomy_terms)
-        services = services.filter(
-            uuid__in=links.filter(taxonomy_term_id__in=term_ids).values("link_id")
-        )
+        where &= on(uuid__in=links.filter(taxonomy_term_id__in=term_ids).values("link_id"))
     if query.taxonomy is not None:
-        services = services.filter(
-            uuid__in=links.filter(taxonomy_term__taxonomy__uuid=query.taxonomy).values("link_id")
-        )
+        in_taxonomy = links.filter(taxonomy_term__taxonomy__uuid=query.taxonomy)
+        where &= on(uuid__in=in_taxonomy.values("link_id"))
     if query.age is not None:
-        services = services.filter(
-            Q(minimum_age__isnull=True) | Q(minimum_age__lte=query.age),
-            Q(maximum_age__isnull=True) | Q(maximum_age__gte=query.age),
-        )
+        where &= on(minimum_age__isnull=True) | on(minimum_age__lte=query.age)
+        where &= on(maximum_age__isnull=True) | on(maximum_age__gte=query.age)
     if query.minimum_age is not None:
-        at_least = Q(minimum_age__gte=query.minimum_age)
-        services = services.filter(
-            at_least | Q(minimum_age__isnull=True) if query.minimum_age <= 0 else at_least
-        )
+        at_least = on(minimum_age__gte=query.minimum_age)
+        where &= at_least | on(minimum_age__isnull=True) if query.minimum_age <= 0 else at_least
     if query.maximum_age is not None:
-        services = services.filter(maximum_age__lte=query.maximum_age)
+        where &= on(maximum_age__lte=query.maximum_age)
     if query.modified_after is not None:
-        services = services.filter(last_modified__gte=query.modified_after)
-    return services
+        where &= on(last_modified__gte=query.modified_after)
+    return where
 
 
 def _next(weekday: int, today: date) -> date:
@@ -345,10 +361,13 @@ def _squared_degrees(
     return ExpressionWrapper(dlat * dlat + dlon * dlon, output_field=FloatField())
 
 
-def _box(prefix: str, near: tuple[float, float], metres: float) -> Q:
+def _box(community: Community, near: tuple[float, float], metres: float) -> Q:
+    """Locations inside a box around ``near`` (the location index: community, latitude…)."""
+    prefix = "location__"
     south, north, west, east = bounding_box(near[0], near[1], metres)
     return Q(
         **{
+            f"{prefix}community": community,
             f"{prefix}latitude__gte": south,
             f"{prefix}latitude__lte": north,
             f"{prefix}longitude__gte": west,
@@ -371,18 +390,22 @@ def _page_slice(query: SearchQuery) -> slice:
     return slice(start, start + query.per_page)
 
 
+def _with_places(services: QuerySet[Service]) -> QuerySet[Service]:
+    return services.select_related("organization__parent_organization").prefetch_related(
+        "at_locations__location"
+    )
+
+
 def services_search(*, community: Community, query: SearchQuery) -> ResultPage[Service]:
     """A page of active services matching ``query``: nearest first when ``near`` is given
     (distance: to the service's nearest location), else by name.
 
     The services come with their organisation, and their locations prefetched.
     """
-    services = _services(community, query)
+    services = Service.objects.filter(_service_q(community, query), community=community)
     if query.has_schedule_filter:
         services = services.filter(_open_services(community, query))
-    loaded = services.select_related("organization__parent_organization").prefetch_related(
-        "at_locations__location"
-    )
+    loaded = _with_places(services)
     window = _page_slice(query)
 
     if query.near is None:
@@ -393,13 +416,19 @@ def services_search(*, community: Community, query: SearchQuery) -> ResultPage[S
     near = query.near
     if query.within_metres is not None:
         within = query.within_metres
+        # From the places inside the box (the location index) to their services.
         points = ServiceAtLocation.objects.filter(
-            _box("location__", near, within),
+            _box(community, near, within),
+            _service_q(community, query, "service__"),
             community=community,
-            service_id__in=services.values("pk"),
-        ).values_list("service_id", "service__name", "location__latitude", "location__longitude")
+        )
+        if query.has_schedule_filter:
+            points = points.filter(service_id__in=services.values("pk"))
+        coordinates = points.order_by().values_list(
+            "service_id", "service__name", "location__latitude", "location__longitude"
+        )
         nearest: dict[int, tuple[float, str]] = {}
-        for service_id, name, lat, lon in points:
+        for service_id, name, lat, lon in coordinates:
             metres = _distance(near, lat, lon)
             if metres is None or metres > within:
                 continue
@@ -407,7 +436,8 @@ def services_search(*, community: Community, query: SearchQuery) -> ResultPage[S
                 nearest[service_id] = (metres, name)
         ranked = sorted(nearest.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]))
         chosen = ranked[window]
-        by_pk = {s.pk: s for s in loaded.filter(pk__in=[pk for pk, _ in chosen])}
+        chosen_rows = _with_places(Service.objects.filter(pk__in=[pk for pk, _ in chosen]))
+        by_pk = {s.pk: s for s in chosen_rows}
         hits = [Hit(by_pk[pk], metres) for pk, (metres, _) in chosen]
         return ResultPage(hits, len(ranked), query.page, query.per_page)
 
@@ -440,7 +470,7 @@ def service_at_locations_search(
     Each comes with its location and its service and the service's organisation.
     """
     found = ServiceAtLocation.objects.filter(
-        community=community, service_id__in=_services(community, query).values("pk")
+        _service_q(community, query, "service__"), community=community
     )
     if query.has_schedule_filter:
         found = found.filter(_open_service_at_locations(community, query))
@@ -455,8 +485,10 @@ def service_at_locations_search(
     near = query.near
     if query.within_metres is not None:
         within = query.within_metres
-        points = found.filter(_box("location__", near, within)).values_list(
-            "pk", "service__name", "location__latitude", "location__longitude"
+        points = (
+            found.filter(_box(community, near, within))
+            .order_by()
+            .values_list("pk", "service__name", "location__latitude", "location__longitude")
         )
         inside = []
         for pk, name, lat, lon in points:
@@ -465,7 +497,13 @@ def service_at_locations_search(
                 inside.append((metres, name, pk))
         inside.sort()
         chosen = inside[window]
-        by_pk = {r.pk: r for r in loaded.filter(pk__in=[pk for _, _, pk in chosen])}
+        chosen_rows = ServiceAtLocation.objects.filter(pk__in=[pk for _, _, pk in chosen])
+        by_pk = {
+            r.pk: r
+            for r in chosen_rows.select_related(
+                "location", "service__organization__parent_organization"
+            )
+        }
         hits = [Hit(by_pk[pk], metres) for metres, _, pk in chosen]
         return ResultPage(hits, len(inside), query.page, query.per_page)
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from ginnel.directory import search_index
 from ginnel.directory.models import Kind, Schedule, Service, ServiceAtLocation
 from ginnel.directory.postcodes import haversine_m
 from ginnel.directory.selectors.search import (
@@ -292,6 +293,7 @@ def test_the_number_of_queries_does_not_grow_with_the_results(
     if filters.get("taxonomy_terms"):
         filters["taxonomy_terms"] = (directory.wellbeing.uuid,)
     query = SearchQuery(**filters)
+    search_for(community=directory.community, query=query)  # once-per-connection checks
     with CaptureQueriesContext(connection) as few:
         search_for(community=directory.community, query=query)
     for i in range(12):
@@ -311,3 +313,30 @@ def test_the_number_of_queries_does_not_grow_with_the_results(
 def _next_weekday(weekday: int) -> date:
     today = timezone.localdate()
     return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def test_the_text_index_follows_every_change_of_the_search_text(directory):
+    if connection.vendor == "sqlite":
+        assert search_index.fts_ready(connection)
+    service = directory.youth
+    service.search_text = "drumming and guitar lessons"
+    service.save(update_fields=["search_text"])
+    assert search(directory, text="guitar") == ["Youth Club"]
+    assert search(directory, text="games") == []
+
+    directory.debt.delete()
+    assert search(directory, text="debts") == []
+
+
+def test_words_shorter_than_three_letters_still_count(directory):
+    assert search(directory, text="tea a") == ["Befriending Circle"]
+    assert search(directory, text="tea zq") == []
+
+
+def test_the_text_index_is_made_again_when_a_migration_loses_it(directory):
+    if connection.vendor != "sqlite":
+        pytest.skip("Only SQLite drops a table's triggers when a migration rebuilds it.")
+    search_index.drop(connection)
+    search_index.ensure(connection)
+
+    assert search(directory, text="lonely tea") == ["Befriending Circle"]
