@@ -19,6 +19,7 @@ from __future__ import annotations
 import uuid as uuid_module
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,9 @@ MODELS: dict[str, Any] = {
 }
 
 BATCH = 1000
+# bulk_update writes one CASE per field over the batch: small batches keep it linear.
+UPDATE_BATCH = 100
+CHUNK = 2000
 STAND_IN_ORGANIZATION_ID = "ginnel:stand-in-organization"
 STAND_IN_TAXONOMY_ID = "ginnel:stand-in-taxonomy"
 # Blank in a feed means the model's default for these (an active service, a physical place).
@@ -348,8 +352,10 @@ class _Writer:
             *(r.field for r in other_refs),
             *(["link_id"] if table == "attribute" else []),
         ]
-        for start in range(0, len(updates), BATCH):
-            batch = [obj for obj, _ in updates[start : start + BATCH]]
+        changed = self._changed(model, [obj for obj, _ in updates], fields)
+        self._progress(table, len(updates) - len(changed))
+        for start in range(0, len(changed), UPDATE_BATCH):
+            batch = changed[start : start + UPDATE_BATCH]
             model.objects.bulk_update(batch, fields)
             self._progress(table, len(batch))
         for obj, record in creates + updates:
@@ -359,10 +365,32 @@ class _Writer:
         if self_refs:
             self._self_refs(table, records, self_refs)
 
+    def _changed(self, model: Any, objs: list[Any], fields: list[str]) -> list[Any]:
+        """The objects whose fields differ from their stored rows (re-imports mostly match)."""
+        # A feed without last_modified leaves it at "now": that alone is not a change.
+        names = [model._meta.get_field(f).attname for f in fields if f != "last_modified"]
+        out = []
+        for start in range(0, len(objs), CHUNK):
+            batch = objs[start : start + CHUNK]
+            stored = {
+                row[0]: row[1:]
+                for row in model.objects.filter(pk__in=[o.pk for o in batch]).values_list(
+                    "pk", *names
+                )
+            }
+            for obj in batch:
+                old = stored.get(obj.pk)
+                new = tuple(getattr(obj, name) for name in names)
+                if old is None or old != tuple(
+                    _comparable(o, n) for o, n in zip(old, new, strict=True)
+                ):
+                    out.append(obj)
+        return out
+
     def _self_refs(self, table: str, records: list[Record], refs: Iterable[Any]) -> None:
         """Parents in the same table (organisations, terms), once every row has a key."""
         model = MODELS[table]
-        changed = []
+        objs = []
         for record in records:
             mine = self.written[table].get(record.id)
             if mine is None:
@@ -372,11 +400,23 @@ class _Writer:
                 target = record.refs.get(ref.field)
                 found = self.find(table, target) if target else None
                 setattr(obj, f"{ref.field}_id", found[0] if found else None)
-            changed.append(obj)
+            objs.append(obj)
         fields = [r.field for r in refs]
-        for start in range(0, len(changed), BATCH):
-            model.objects.bulk_update(changed[start : start + BATCH], fields)
+        changed = self._changed(model, objs, fields)
+        for start in range(0, len(changed), UPDATE_BATCH):
+            model.objects.bulk_update(changed[start : start + UPDATE_BATCH], fields)
 
     def _progress(self, table: str, count: int) -> None:
         if self.progress is not None:
             self.progress(table, count)
+
+
+def _comparable(stored: Any, new: Any) -> Any:
+    """``new`` as the database gives it back, for comparing with the stored value."""
+    if isinstance(stored, Decimal) and isinstance(new, int | float | Decimal):
+        return Decimal(str(new)).quantize(stored)
+    if isinstance(stored, float) and isinstance(new, int | float):
+        return float(new)
+    if isinstance(stored, uuid_module.UUID) and isinstance(new, str) and is_uuid(new):
+        return uuid_module.UUID(new)
+    return new
