@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,10 +11,11 @@ import pytest
 from ginnel.directory import oruk, schemas
 from ginnel.directory.models import DirectorySettings, Service
 from ginnel.directory.services.importing import directory_import
+from ginnel.testing.data import SHARED_DATA
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
+DATA = SHARED_DATA
 EXAMPLES = DATA / "oruk-3.0" / "examples"
 ILAO = DATA / "ilao-hsds-1.1"
 

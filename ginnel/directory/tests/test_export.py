@@ -15,8 +15,9 @@ from ginnel.directory.models import KINDS_TAXONOMY, DirectoryAction, Service
 from ginnel.directory.services.exporting import directory_export
 from ginnel.directory.services.importing import MODELS, directory_import
 from ginnel.errors import GinnelError
+from ginnel.testing.data import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
+DATA = SHARED_DATA
 ILAO = DATA / "ilao-hsds-1.1"
 ORUK = DATA / "oruk-3.0" / "examples"
 V1 = Path(__file__).resolve().parent / "data" / "oruk_v1_services.json"

@@ -33,8 +33,9 @@ from ginnel.directory.services.importing import (
     directory_import,
 )
 from ginnel.errors import GinnelError
+from ginnel.testing.data import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
+DATA = SHARED_DATA
 ILAO = DATA / "ilao-hsds-1.1"
 ORUK = DATA / "oruk-3.0" / "examples"
 HERE = Path(__file__).resolve().parent / "data"

@@ -14,10 +14,11 @@ from django.forms.models import model_to_dict
 
 from ginnel.directory.models import DirectoryAction, Service
 from ginnel.directory.services.importing import MODELS, ImportFailed, directory_import
+from ginnel.testing.data import SHARED_DATA
 
 HERE = Path(__file__).resolve().parent / "data"
 CORRUPTED = HERE / "ilao-corrupted"
-ORUK = Path(__file__).resolve().parents[4] / "shared" / "data" / "oruk-3.0" / "examples"
+ORUK = SHARED_DATA / "oruk-3.0" / "examples"
 
 
 def snapshot(community) -> dict[str, list[dict[str, object]]]:
