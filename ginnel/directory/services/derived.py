@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from ginnel.communities.models import Community
@@ -143,7 +143,16 @@ def _refresh(community: Community, services: QuerySet[Service]) -> int:
             for key, value in values.items():
                 setattr(service, key, value)
             changed.append(service)
-    Service.objects.bulk_update(changed, ["kind", "free", "search_text"], batch_size=1000)
+    # One parameterised UPDATE per row, sent as a batch: far quicker than bulk_update's
+    # CASE expressions once thousands of rows change (an import of 50,000 services).
+    if not changed:
+        return 0
+    table = connection.ops.quote_name(Service._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET kind = %s, free = %s, search_text = %s WHERE id = %s",  # noqa: S608
+            [(s.kind, s.free, s.search_text, s.pk) for s in changed],
+        )
     return len(changed)
 
 
