@@ -102,10 +102,14 @@ def _ensure_postgresql(connection: BaseDatabaseWrapper) -> None:
         if cursor.fetchone() is None:
             # A trusted extension: the database's owner may create it (PostgreSQL 13+).
             cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        cursor.execute(
-            f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON directory_service "
-            "USING gin (search_text gin_trgm_ops)"
-        )
+        # Look before creating: even CREATE INDEX IF NOT EXISTS refuses a table with pending
+        # trigger events, as inside a transaction that has just written to it (a re-run demo).
+        cursor.execute("SELECT 1 FROM pg_class WHERE relname = %s AND relkind = 'i'", [PG_INDEX])
+        if cursor.fetchone() is None:
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON directory_service "
+                "USING gin (search_text gin_trgm_ops)"
+            )
 
 
 def drop(connection: BaseDatabaseWrapper) -> None:
