@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import IntFlag, StrEnum
 from typing import Any
@@ -752,14 +753,23 @@ class Pool:
         return result
 
     def suggest_many(
-        self, seekers: Rows, k: int = 10, *, chunk: int = 256, workers: int = 1
+        self,
+        seekers: Rows,
+        k: int = 10,
+        *,
+        chunk: int = 256,
+        workers: int = 1,
+        compiled: bool | None = None,
     ) -> Batch:
-        """Top k for every seeker row, in chunks of ``chunk`` seekers.
+        """Top k for every seeker row.
 
-        Each seeker gets exactly what :meth:`suggest` gives them alone; the work
-        per pair is less (see :class:`_Ranker`). ``workers`` > 1 shares the
-        chunks out to that many forked processes, which read the pool and the
-        seekers without copying them (where fork exists).
+        Each seeker gets what :meth:`suggest` gives them alone; the work per
+        pair is less. By default (``compiled`` None or True) one compiled loop
+        (:func:`_top_k_kernel`) goes through the pairs, in ``workers`` threads.
+        ``compiled=False`` takes the numpy path (see :class:`_Ranker`) in chunks
+        of ``chunk`` seekers, and ``workers`` > 1 shares the chunks out to that
+        many forked processes, which read the pool and the seekers without
+        copying them (where fork exists).
         """
         self._flush()
         n = len(seekers)
@@ -774,6 +784,12 @@ class Pool:
         # ...and, within a key, seekers near each other (who meet the same candidates).
         cell = np.nan_to_num(np.floor(np.stack([seekers.lat, seekers.lon]) * 2000.0), nan=-1.0)
         by_key = np.lexsort((cell[1], cell[0], lead)).astype(np.int64)
+        kernel = _kernel() if compiled is not False else None
+        if compiled and kernel is None:  # pragma: no cover (numba is a dependency)
+            raise RuntimeError("The compiled batch needs numba.")
+        if kernel is not None:
+            _Ranker(self, seekers, keys, k).compiled(kernel, by_key, ids, scores, workers)
+            return Batch(ids=ids, scores=scores)
         chunks = [np.sort(by_key[start : start + chunk]) for start in range(0, n, chunk)]
         ranker = _Ranker(self, seekers, keys, k)
         if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
@@ -1118,6 +1134,96 @@ class _Ranker:
         kept = rank < self.k
         return rows[group[kept]], rank[kept], ids[kept], score[kept]
 
+    def compiled(self, kernel: Any, order: Ints, ids: Ints, scores: Floats, workers: int) -> None:
+        """Fill ``ids`` and ``scores`` (rows x k) for the seeker rows in ``order`` with the
+        compiled kernel, in ``workers`` threads (it releases the GIL)."""
+        s, c, w, pool = self.seekers, self.c, self.pool.weights, self.pool
+        s_int = np.stack(
+            [
+                s.active,
+                s.owner,
+                self.s_places,
+                self.s_needs,
+                s.vetted,
+                s.consent,
+                s.hood,
+                s.avail,
+                self.s_blocks,
+            ],
+            axis=1,
+        ).astype(np.int64)
+        c_int = np.stack(
+            [
+                self.live,
+                c.owner,
+                self.c_places,
+                self.c_needs,
+                c.vetted,
+                c.consent,
+                c.hood,
+                c.avail,
+                self.c_blocks,
+                c.ids,
+            ],
+            axis=1,
+        ).astype(np.int64)
+        s_flt = np.stack([s.lat, s.lon, self.text_most, np.cos(s.lat)], axis=1)
+        c_flt = np.stack(
+            [c.lat, c.lon, self.reciprocity, self.lift, self.load, np.cos(c.lat)], axis=1
+        )
+        weights = np.array(
+            [
+                w.taxonomy,
+                w.text,
+                w.peer,
+                w.distance,
+                w.availability,
+                w.min_relevance,
+                w.max_miles,
+                w.miles_scale,
+            ],
+            dtype=np.float64,
+        )
+        keys = sp.csr_matrix(self.keys, copy=True)
+        keys.eliminate_zeros()
+        none = np.zeros(0, dtype=np.int64)
+        tables = (
+            (np.zeros((0, 0)), none, none)
+            if self.tax_table is None
+            else (self.tax_table, self.s_pattern, self.c_pattern)
+        )
+        arrays = (
+            *_csr(keys)[:2],
+            *_csr(self.index)[:2],
+            *_csr(s.text),
+            *_csr(c.text),
+            *_csr(s.tax),
+            *_csr(c.tax),
+            s_int,
+            np.ascontiguousarray(s_flt, dtype=np.float64),
+            c_int,
+            np.ascontiguousarray(c_flt, dtype=np.float64),
+            s.blocked,
+            self.blocked,
+            *tables,
+            weights,
+            bool(pool.rules.consent),
+            self.k,
+            int(c.tax.shape[1]),
+            int(c.text.shape[1]),
+        )
+        order = order.astype(np.int64)
+
+        def run(part: Ints) -> None:
+            kernel(part, *arrays, ids, scores)
+
+        parts = np.array_split(order, max(1, workers * 8)) if workers > 1 else [order]
+        if workers > 1:
+            with ThreadPoolExecutor(workers) as threads:
+                list(threads.map(run, parts))
+        else:
+            run(order)
+
     def _text(self, text: Floats, at: Ints, s_text: Any, si: Ints, ci: Ints) -> None:
         """Fill ``text`` at the pairs ``at`` (grouped by seeker), a group of seekers at a time,
         so that each product is only by the candidates that group needs."""
@@ -1207,6 +1313,309 @@ def _floor_per_group(group: Ints, values: Floats, groups: int, r: int) -> Floats
     # value >= low + bucket / scale (up to rounding, which the caller's margin covers)
     floor[full] = low + (rth[full] / scale if scale > 0 else 0.0)
     return floor
+
+
+# ---------------------------------------------------------------------- the compiled path
+
+
+def _top_k_kernel(
+    order: Any,
+    k_ptr: Any,
+    k_idx: Any,
+    i_ptr: Any,
+    i_idx: Any,
+    st_ptr: Any,
+    st_idx: Any,
+    st_val: Any,
+    ct_ptr: Any,
+    ct_idx: Any,
+    ct_val: Any,
+    sx_ptr: Any,
+    sx_idx: Any,
+    sx_val: Any,
+    cx_ptr: Any,
+    cx_idx: Any,
+    cx_val: Any,
+    s_int: Any,
+    s_flt: Any,
+    c_int: Any,
+    c_flt: Any,
+    s_blocked: Any,
+    c_blocked: Any,
+    tax_table: Any,
+    s_patterns: Any,
+    c_pattern: Any,
+    w: Any,
+    consent_rule: bool,
+    k: int,
+    tax_width: int,
+    text_width: int,
+    out_ids: Any,
+    out_scores: Any,
+) -> None:
+    """Each seeker's top k, one pair at a time: the constraints and scores of
+    :meth:`Pool.score`, the order of :meth:`Pool._top`, and text (and exact distance)
+    worked out only for pairs that could still reach the top k, as :class:`_Ranker` does.
+
+    ``s_int`` columns: active, owner, places (safeguarded), needs a vetted other side,
+    vetted, consent, neighbourhood, availability, blocks someone; ``s_flt``: lat, lon,
+    the most text can add, cos(lat). ``c_int``: live, owner, places (safeguarded), needs
+    a vetted other side, vetted, consent, neighbourhood, availability, blocks someone, id;
+    ``c_flt``: lat, lon, reciprocity, lift, load, cos(lat). ``w``: taxonomy, text, peer,
+    distance, availability, min_relevance, max_miles, miles_scale.
+
+    Every score is summed in the order of the numpy path. Distance is first bounded
+    (cos of the pair's mid-latitude lies between the cosines of the two latitudes,
+    and a table gives exp from above); the exact miles decide "too far" wherever the
+    bounds do not, and give the distance part of every pair that is scored.
+    """
+    n_cand = c_int.shape[0]
+    use_table = tax_table.shape[0] > 0
+    stamp = np.full(n_cand, -1, dtype=np.int64)
+    found = np.empty(n_cand, dtype=np.int64)
+    cand = np.empty(n_cand, dtype=np.int64)
+    pre_of = np.empty(n_cand, dtype=np.float64)
+    cheap_of = np.empty(n_cand, dtype=np.float64)
+    dist_of = np.empty(n_cand, dtype=np.float64)
+    exact_of = np.empty(n_cand, dtype=np.bool_)
+    avail_of = np.empty(n_cand, dtype=np.float64)
+    peer_of = np.empty(n_cand, dtype=np.float64)
+    tax_of = np.empty(n_cand, dtype=np.float64)
+    dense_tax = np.zeros(tax_width, dtype=np.float64)
+    dense_text = np.zeros(text_width, dtype=np.float64)
+    top_id = np.empty(k, dtype=np.int64)
+    top_score = np.empty(k, dtype=np.float64)
+    w_tax, w_text, w_peer, w_dist, w_avail = w[0], w[1], w[2], w[3], w[4]
+    min_rel, max_miles, scale = w[5], w[6], w[7]
+    margin = 1e-6
+    in_person = 7  # IN_PERSON
+    earth = 3958.8
+    # the limit as a squared distance in radians, a little either side
+    far = (max_miles / earth) ** 2 * (1.0 + 1e-9)
+    near_enough = (max_miles / earth) ** 2 * (1.0 - 1e-9)
+    # exp(-miles / scale) from above: steps[i] for squared radians in [i * step, (i + 1) * step)
+    width = 4096
+    step = (max_miles / earth) ** 2 / width if 0.0 < max_miles < 1e6 else 0.0
+    steps = np.ones(width + 1, dtype=np.float64)
+    if step > 0.0:
+        for i in range(width + 1):
+            steps[i] = np.exp(-(earth * np.sqrt(i * step)) / scale) * (1.0 + 1e-12)
+    # set bits of 11 bits
+    bits = np.zeros(2048, dtype=np.int64)
+    for i in range(1, 2048):
+        bits[i] = bits[i >> 1] + (i & 1)
+    first = 2 * k
+    best_cheap = np.empty(max(first, 1), dtype=np.float64)
+    for s in order:
+        if s_int[s, 0] == 0 or k <= 0:
+            continue
+        # -- retrieve: candidates sharing a key
+        count = 0
+        for p in range(k_ptr[s], k_ptr[s + 1]):
+            key = k_idx[p]
+            for q in range(i_ptr[key], i_ptr[key + 1]):
+                c = i_idx[q]
+                if stamp[c] != s:
+                    stamp[c] = s
+                    found[count] = c
+                    count += 1
+        if count == 0:
+            continue
+        # the seeker's vectors spread out: a dot product with them sums in column order
+        for p in range(sx_ptr[s], sx_ptr[s + 1]):
+            dense_tax[sx_idx[p]] = sx_val[p]
+        s_owner, s_places, s_needs = s_int[s, 1], s_int[s, 2], s_int[s, 3]
+        s_vetted, s_consent, s_hood, s_avail = s_int[s, 4], s_int[s, 5], s_int[s, 6], s_int[s, 7]
+        s_blocks = s_int[s, 8]
+        s_lat, s_lon, text_most, s_cos = s_flt[s, 0], s_flt[s, 1], s_flt[s, 2], s_flt[s, 3]
+        s_pattern = s_patterns[s]
+        kept = 0
+        ranked = 0
+        for at in range(count):
+            c = found[at]
+            # -- hard constraints
+            if c_int[c, 0] == 0:
+                continue
+            c_owner = c_int[c, 1]
+            if s_owner >= 0 and s_owner == c_owner:
+                continue
+            if (s_needs != 0 and c_int[c, 4] == 0) or (c_int[c, 3] != 0 and s_vetted == 0):
+                continue
+            shared = s_consent & c_int[c, 5]
+            if consent_rule and shared == 0:
+                continue
+            if (s_blocks != 0 or c_int[c, 8] != 0) and s_owner >= 0 and c_owner >= 0:
+                query = s_owner * 2147483648 + c_owner
+                i = np.searchsorted(s_blocked, query)
+                if i < s_blocked.shape[0] and s_blocked[i] == query:
+                    continue
+                query = c_owner * 2147483648 + s_owner
+                i = np.searchsorted(c_blocked, query)
+                if i < c_blocked.shape[0] and c_blocked[i] == query:
+                    continue
+            # -- relevance without text
+            peer = w_peer * 1.0 if (consent_rule and shared != 0) else 0.0
+            if use_table:
+                tax = tax_table[s_pattern, c_pattern[c]]
+            else:
+                dot = 0.0
+                for p in range(cx_ptr[c], cx_ptr[c + 1]):
+                    dot += dense_tax[cx_idx[p]] * cx_val[p]
+                tax = w_tax * dot
+            pre = peer + tax
+            if pre + text_most < min_rel - margin:
+                continue
+            # -- too far for in person? bounds first, the exact miles where they cannot tell
+            c_lat, c_cos = c_flt[c, 0], c_flt[c, 5]
+            dy = c_lat - s_lat
+            dlon = c_flt[c, 1] - s_lon
+            dx = dlon * min(s_cos, c_cos)
+            lower = dx * dx + dy * dy
+            exact = False
+            miles = lower
+            if lower > far:
+                too_far = True
+            else:
+                dx = dlon * (max(s_cos, c_cos) if (s_lat >= 0.0) == (c_lat >= 0.0) else 1.0)
+                if dx * dx + dy * dy < near_enough:
+                    too_far = False
+                else:  # close to the limit, or a place unknown (NaN)
+                    dx = dlon * np.cos((s_lat + c_lat) / 2)
+                    miles = earth * np.sqrt(dx * dx + dy * dy)
+                    exact = True
+                    too_far = miles > max_miles
+            common = s_places & c_int[c, 2]
+            if too_far:
+                common = common & ~in_person
+            if common == 0:
+                continue
+            if (common & in_person) == 0:
+                distance = w_dist * 0.0
+                exact = True
+            elif np.isnan(miles):
+                distance = w_dist * (0.8 if (s_hood >= 0 and s_hood == c_int[c, 6]) else 0.0)
+                exact = True
+            elif exact:
+                distance = w_dist * np.exp(-miles / scale)
+            elif w_dist < 0.0:
+                distance = 0.0
+            elif step > 0.0:
+                distance = w_dist * steps[min(int(lower / step), width)]
+            else:
+                distance = w_dist
+            both = s_avail & c_int[c, 7]
+            overlap = bits[both & 2047] + bits[(both >> 11) & 2047]
+            both >>= 22
+            while both != 0:  # beyond the 21 slots of a week: never, but counted all the same
+                both &= both - 1
+                overlap += 1
+            if overlap > 0:
+                availability = w_avail * (0.6 + 0.2 * (min(float(overlap), 3.0) - 1.0))
+            else:
+                availability = w_avail * 0.0
+            cheap = pre + distance + availability + ((c_flt[c, 2] + c_flt[c, 3]) + c_flt[c, 4])
+            cand[kept] = c
+            peer_of[kept] = peer
+            tax_of[kept] = tax
+            pre_of[kept] = pre
+            dist_of[kept] = distance
+            exact_of[kept] = exact
+            avail_of[kept] = availability
+            cheap_of[kept] = cheap
+            kept += 1
+            # the 2k best bounds so far, best first
+            if ranked < first or cheap > best_cheap[first - 1]:
+                j = ranked if ranked < first else first - 1
+                ranked = min(ranked + 1, first)
+                while j > 0 and best_cheap[j - 1] < cheap:
+                    best_cheap[j] = best_cheap[j - 1]
+                    j -= 1
+                best_cheap[j] = cheap
+        for p in range(sx_ptr[s], sx_ptr[s + 1]):
+            dense_tax[sx_idx[p]] = 0.0
+        if kept == 0:
+            continue
+        for p in range(st_ptr[s], st_ptr[s + 1]):
+            dense_text[st_idx[p]] = st_val[p]
+        # -- text, first for the pairs best without it, then for those that could still make it
+        cut = best_cheap[first - 1] if ranked == first and kept > first else -np.inf
+        size = 0
+        for sweep in range(2):
+            for at in range(kept):
+                cheap = cheap_of[at]
+                if (cheap >= cut) != (sweep == 0):
+                    continue
+                if size == k and cheap + text_most + margin < top_score[k - 1]:
+                    continue
+                c = cand[at]
+                dot = 0.0
+                for p in range(ct_ptr[c], ct_ptr[c + 1]):
+                    dot += dense_text[ct_idx[p]] * ct_val[p]
+                text = w_text * dot
+                if pre_of[at] + text < min_rel:
+                    continue
+                distance = dist_of[at]
+                if not exact_of[at]:  # as miles_between, then as Pool.score
+                    c_lat = c_flt[c, 0]
+                    dx = (c_flt[c, 1] - s_lon) * np.cos((s_lat + c_lat) / 2)
+                    dy = c_lat - s_lat
+                    distance = w_dist * np.exp(-(earth * np.sqrt(dx * dx + dy * dy)) / scale)
+                score = peer_of[at] + tax_of[at]
+                score += text
+                score += distance
+                score += avail_of[at]
+                score += c_flt[c, 2]
+                score += c_flt[c, 3]
+                score += c_flt[c, 4]
+                score = np.rint(score * 1e6) / 1e6 + 0.0
+                cid = c_int[c, 9]
+                # -- into the top k: by score, then candidate id
+                if size == k:
+                    last = top_score[k - 1]
+                    if score < last or (score == last and cid > top_id[k - 1]):
+                        continue
+                    j = k - 1
+                else:
+                    j = size
+                    size += 1
+                while j > 0 and (
+                    top_score[j - 1] < score or (top_score[j - 1] == score and top_id[j - 1] > cid)
+                ):
+                    top_score[j] = top_score[j - 1]
+                    top_id[j] = top_id[j - 1]
+                    j -= 1
+                top_score[j] = score
+                top_id[j] = cid
+        for p in range(st_ptr[s], st_ptr[s + 1]):
+            dense_text[st_idx[p]] = 0.0
+        for j in range(size):
+            out_ids[s, j] = top_id[j]
+            out_scores[s, j] = top_score[j]
+
+
+_COMPILED: list[Any] = []  # the kernel, compiled once per process (and cached on disk)
+
+
+def _kernel() -> Any:
+    """:func:`_top_k_kernel` compiled by numba (the first call in a process takes seconds,
+    or less when numba's cache beside this file holds it), or None without numba."""
+    if not _COMPILED:
+        try:
+            import numba  # type: ignore[import-untyped, unused-ignore]
+        except ImportError:  # pragma: no cover (numba is a dependency)
+            _COMPILED.append(None)
+        else:
+            _COMPILED.append(numba.njit(cache=True, nogil=True)(_top_k_kernel))
+    return _COMPILED[0]
+
+
+def _csr(matrix: Any) -> tuple[Any, Any, Any]:
+    """indptr, indices, data of a CSR matrix, with each row's columns in order."""
+    matrix = sp.csr_matrix(matrix)
+    if not matrix.has_sorted_indices:
+        matrix = matrix.copy()
+        matrix.sort_indices()
+    return matrix.indptr, matrix.indices, np.ascontiguousarray(matrix.data, dtype=np.float64)
 
 
 # The ranker forked workers read (copy-on-write): set only around a batch.
