@@ -168,7 +168,9 @@ class ServiceSource:
                 title=s.name,
                 url=url,
                 detail=f"{s.get_kind_display()} · {s.organization.name}",
-                action=Action("How to get in touch", f"{url}#contact"),
+                action=Action(
+                    "Save to the list", reverse("directory:save", args=[slug, s.uuid]), post=True
+                ),
             )
         return out
 

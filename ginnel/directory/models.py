@@ -593,3 +593,32 @@ class DirectorySettings(models.Model):
 
     def __str__(self) -> str:
         return f"Directory settings of {self.community_id}"
+
+
+class SavedService(models.Model):
+    """A service, group or hub a person keeps on their list ("save a service").
+
+    Saved by the person, or for them by a link worker or coordinator (``saved_by``),
+    who can then see the list with them.
+    """
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="saved_services"
+    )
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="saved_by")
+    saved_by = models.ForeignKey(
+        "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-saved_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "service"], name="saved_service_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} saved by {self.person_id}"

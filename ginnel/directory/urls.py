@@ -1,5 +1,10 @@
-from ginnel.directory.views import editing, events, search
+from ginnel.directory.views import editing, events, saved, search
 
 app_name = "directory"
 
-urlpatterns = [*search.urlpatterns, *editing.urlpatterns, *events.urlpatterns]
+urlpatterns = [
+    *search.urlpatterns,
+    *saved.urlpatterns,
+    *editing.urlpatterns,
+    *events.urlpatterns,
+]

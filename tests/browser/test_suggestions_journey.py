@@ -117,10 +117,11 @@ def test_a_member_sees_suggestions_and_hides_one_for_good(
     expect(page.get_by_role("link", name="Digging and planting", exact=True)).to_be_visible()
     assert_accessible(page)
 
-    # The group is one tap from how to get in touch.
-    page.get_by_role(
-        "link", name=re.compile(r"^How to get in touch\s*:\s*Befriending circle$")
-    ).click()
+    # The group is one tap from the member's list, and its page says how to get in touch.
+    save = re.compile(r"^Save to the list\s*:\s*Befriending circle$")
+    page.get_by_role("button", name=save).click()
+    expect(page.get_by_text("Befriending circle is saved to your list.")).to_be_visible()
+    page.get_by_role("link", name="Befriending circle", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Befriending circle")
     assert_accessible(page)
 
