@@ -557,6 +557,7 @@ def bench_speed(
     seed: int,
     brute_batch: int,
     workers: int,
+    numpy_batch: int,
 ) -> dict[str, Any]:
     times: dict[str, float] = {}
     started = time.perf_counter()
@@ -582,15 +583,35 @@ def bench_speed(
         t0 = time.perf_counter()
         pool.suggest(seekers[i], 10)
         single.append(time.perf_counter() - t0)
+    load_before = os.getloadavg()[0]
+    # The first compiled batch compiles the kernel (or loads it from numba's cache): not timed.
+    started = time.perf_counter()
+    pool.suggest_many(seeker_rows.take(np.arange(min(10, len(seekers)))), 10)
+    times["compile or load kernel s"] = round(time.perf_counter() - started, 2)
     started, cpu = time.perf_counter(), time.process_time()
     batch = pool.suggest_many(seeker_rows, 10)
     batch_s = time.perf_counter() - started
     batch_cpu = time.process_time() - cpu
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     parallel = pool.suggest_many(seeker_rows, 10, workers=workers)
     parallel_s = time.perf_counter() - started
-    if not np.array_equal(parallel.ids, batch.ids):
-        raise AssertionError("the batch in processes differs from the batch in one")
+    parallel_cpu = time.process_time() - cpu
+    if not (
+        np.array_equal(parallel.ids, batch.ids)
+        and np.array_equal(parallel.scores, batch.scores, equal_nan=True)
+    ):
+        raise AssertionError("the batch in threads differs from the batch in one")
+    # The numpy batch (the reference the kernel is tested against) on every n-th seeker.
+    some = np.arange(0, len(seekers), max(1, len(seekers) // max(1, numpy_batch)))
+    started, cpu = time.perf_counter(), time.process_time()
+    plain = pool.suggest_many(seeker_rows.take(some), 10, compiled=False)
+    plain_s = time.perf_counter() - started
+    plain_cpu = time.process_time() - cpu
+    if not (
+        np.array_equal(plain.ids, batch.ids[some])
+        and np.array_equal(plain.scores, batch.scores[some], equal_nan=True)
+    ):
+        raise AssertionError("the compiled batch differs from the numpy batch")
     update: list[float] = []
     for i in sample[:200].tolist():
         changed = replace(candidates[i % len(candidates)], text="I can help with your garden")
@@ -604,13 +625,20 @@ def bench_speed(
         "vocabulary": encoder.vectoriser.size,
         "times": times,
         "one seeker (engine, with reasons)": _percentiles(single),
-        "batch people/s (engine, 1 process)": round(len(seekers) / batch_s),
-        "batch s (1 process)": round(batch_s, 2),
+        "batch people/s (engine, 1 thread)": round(len(seekers) / batch_s),
+        "batch s (1 thread)": round(batch_s, 2),
         # CPU time is less sensitive than the clock to others sharing the machine.
-        "batch people per CPU-second (1 process)": round(len(seekers) / batch_cpu),
-        "load average at the end": round(os.getloadavg()[0], 1),
-        f"batch people/s (engine, {workers} processes)": round(len(seekers) / parallel_s),
-        f"batch s ({workers} processes)": round(parallel_s, 2),
+        "batch people per CPU-second (1 thread)": round(len(seekers) / batch_cpu),
+        f"batch people/s (engine, {workers} threads)": round(len(seekers) / parallel_s),
+        f"batch s ({workers} threads)": round(parallel_s, 2),
+        f"batch people per CPU-second ({workers} threads)": round(len(seekers) / parallel_cpu),
+        "numpy batch seekers (same results as the compiled batch)": len(some),
+        "numpy batch people/s (1 process)": round(len(some) / plain_s),
+        "numpy batch people per CPU-second": round(len(some) / plain_cpu),
+        "load average (1 minute) before the batches, after": [
+            round(load_before, 1),
+            round(os.getloadavg()[0], 1),
+        ],
         "seekers with at least one suggestion": round(float((batch.ids[:, 0] >= 0).mean()), 3),
         "one update joined": _percentiles(update),
         "state MiB (candidates)": round(_bytes(pool.rows) / 2**20, 1),
@@ -630,9 +658,12 @@ def bench_speed(
         for start in range(0, brute_batch, chunk):
             brute.top(seeker_rows, np.arange(start, min(start + chunk, brute_batch)), 10)
         result["one seeker (brute force)"] = _percentiles(single_b)
-        result["batch people/s (brute force)"] = round(
-            brute_batch / (time.perf_counter() - started)
-        )
+        brute_rate = brute_batch / (time.perf_counter() - started)
+        result["batch people/s (brute force)"] = round(brute_rate)
+        result["batch speed-up over brute force (1 thread, threads)"] = [
+            round(len(seekers) / batch_s / brute_rate, 1),
+            round(len(seekers) / parallel_s / brute_rate, 1),
+        ]
     result["peak memory MiB"] = _peak_rss_mib()
     return result
 
@@ -648,7 +679,13 @@ def main(argv: list[str] | None = None, write: Callable[[str], Any] = print) -> 
     parser.add_argument(
         "--brute-batch", type=int, default=2_000, help="seekers in the brute-force batch"
     )
-    parser.add_argument("--workers", type=int, default=2, help="processes for the batch")
+    parser.add_argument("--workers", type=int, default=2, help="threads for the batch")
+    parser.add_argument(
+        "--numpy-batch",
+        type=int,
+        default=10_000,
+        help="seekers in the numpy batch, checked against the compiled one",
+    )
     parser.add_argument("--seekers", type=int, default=300, help="quality: seekers")
     parser.add_argument("--noise", type=int, default=6_000, help="quality: noise offers")
     options = parser.parse_args(argv)
@@ -667,6 +704,7 @@ def main(argv: list[str] | None = None, write: Callable[[str], Any] = print) -> 
             seed=options.seed,
             brute_batch=options.brute_batch,
             workers=options.workers,
+            numpy_batch=options.numpy_batch,
         )
     write(json.dumps(result, indent=1))
 
