@@ -260,7 +260,7 @@ def test_the_pruned_batch_of_every_kind_gives_each_seeker_what_they_get_alone(ki
     run()
 
 
-def test_a_batch_in_worker_processes_equals_a_batch_in_one() -> None:
+def test_a_batch_in_threads_or_worker_processes_equals_a_batch_in_one() -> None:
     enc = encoder()
     rng = random.Random(5)
     candidates = [
@@ -275,9 +275,10 @@ def test_a_batch_in_worker_processes_equals_a_batch_in_one() -> None:
     )
     pool = Pool(Kind.HELPER, enc, candidates)
     one = pool.suggest_many(seekers, 5, chunk=8)
-    two = pool.suggest_many(seekers, 5, chunk=8, workers=2)
-    assert (one.ids == two.ids).all()
-    assert np.array_equal(one.scores, two.scores, equal_nan=True)
+    for compiled in (True, False):  # threads for the compiled loop, processes for numpy
+        two = pool.suggest_many(seekers, 5, chunk=8, workers=2, compiled=compiled)
+        assert (one.ids == two.ids).all()
+        assert np.array_equal(one.scores, two.scores, equal_nan=True)
     assert (one.ids[:, 0] >= 0).any()
 
 
