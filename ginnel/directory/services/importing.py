@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from ginnel.communities.models import Community
 from ginnel.directory import hsds
@@ -73,7 +73,7 @@ MODELS: dict[str, Any] = {
     "event": Event,
 }
 
-BATCH = 1000
+INSERT_BATCH = 5000
 # bulk_update writes one CASE per field over the batch: small batches keep it linear.
 UPDATE_BATCH = 100
 CHUNK = 2000
@@ -299,71 +299,141 @@ class _Writer:
     def _table(self, table: str, records: list[Record], result: ImportResult) -> None:
         model = MODELS[table]
         spec = SPECS[table]
+        meta = model._meta
         defaults = {
-            f.name: f.get_default()
-            for f in model._meta.concrete_fields
-            if f.name in _DEFAULT_WHEN_BLANK
+            f.name: f.get_default() for f in meta.concrete_fields if f.name in _DEFAULT_WHEN_BLANK
         }
         self_refs = [r for r in spec.refs if r.table == table]
         other_refs = [r for r in spec.refs if r.table != table]
+        ref_targets = [(f"{r.field}_id", self._resolver(r.table)) for r in other_refs]
+        stand_in_field = {"service": "organization_id", "taxonomy_term": "taxonomy_id"}.get(table)
         stand_in: int | None = None
-        creates: list[tuple[Any, Record]] = []
-        updates: list[tuple[Any, Record]] = []
+        stored = self.stored[table]
+        blank_source = self.blank_source[table]
+        community_pk = self.community.pk
+        link = self._resolver_any() if table == "attribute" else None
+        # Per record, its row keyed by the model's attnames (what the feed gives; the rest
+        # takes the fields' defaults), and whether it matches a stored row.
+        creates: list[tuple[dict[str, Any], Record]] = []
+        updates: list[tuple[dict[str, Any], Record, tuple[int, uuid_module.UUID]]] = []
         for record in records:
-            values = dict(record.values)
+            row = dict(record.values)
             for name, default in defaults.items():
-                if values.get(name, "") == "":
-                    values[name] = default
-            obj = model(community=self.community, source_id=record.id, **values)
-            for ref in other_refs:
-                target = record.refs.get(ref.field)
-                found = self.find(ref.table, target) if target else None
-                setattr(obj, f"{ref.field}_id", found[0] if found else None)
-            if table == "service" and obj.organization_id is None:
-                stand_in = stand_in or self._stand_in("organization")
-                obj.organization_id = stand_in
-            if table == "taxonomy_term" and obj.taxonomy_id is None:
-                stand_in = stand_in or self._stand_in("taxonomy")
-                obj.taxonomy_id = stand_in
-            if table == "attribute" and record.link:
-                linked = self.find(*record.link)
-                obj.link_id = linked[1] if linked else None
-            stored = self.stored[table]
+                if row.get(name, "") == "":
+                    row[name] = default
+            row["source_id"] = record.id
+            refs = record.refs
+            for attname, resolve in ref_targets:
+                target = refs.get(attname[:-3])
+                row[attname] = resolve(target) if target else None
+            if stand_in_field is not None and row[stand_in_field] is None:
+                stand_in = stand_in or self._stand_in(
+                    "organization" if table == "service" else "taxonomy"
+                )
+                row[stand_in_field] = stand_in
+            if link is not None and record.link:
+                row["link_id"] = link(*record.link)
             match = stored.get(record.id) or stored.get(record.id.lower())
             if match:
-                obj.pk, obj.uuid = match
-                if match[0] in self.blank_source[table]:
-                    obj.source_id = ""  # made here and exported: it stays ours
-                updates.append((obj, record))
+                if match[0] in blank_source:
+                    row["source_id"] = ""  # made here and exported: it stays ours
+                updates.append((row, record, match))
             else:
-                obj.uuid = (
+                row["uuid"] = (
                     uuid_module.UUID(record.id)
                     if is_uuid(record.id)
-                    else derived_uuid(self.community.pk, table, record.id)
+                    else derived_uuid(community_pk, table, record.id)
                 )
-                creates.append((obj, record))
-        for start in range(0, len(creates), BATCH):
-            batch = [obj for obj, _ in creates[start : start + BATCH]]
-            model.objects.bulk_create(batch)
-            self._progress(table, len(batch))
+                creates.append((row, record))
+        written = self.written[table]
+        if creates:
+            self._insert(table, model, creates)
+            pks = dict(
+                model.objects.filter(community=self.community)
+                .exclude(source_id="")
+                .values_list("source_id", "pk")
+            )
+            for row, record in creates:
+                written[record.id] = (pks[record.id], row["uuid"])
         fields = [
             "source_id",
             *(c.field for c in spec.columns),
             *(r.field for r in other_refs),
             *(["link_id"] if table == "attribute" else []),
         ]
-        changed = self._changed(model, [obj for obj, _ in updates], fields)
+        objs = []
+        for row, record, (pk, uid) in updates:
+            obj = model(community_id=community_pk, **row)
+            obj.pk, obj.uuid = pk, uid
+            objs.append(obj)
+            written[record.id] = (pk, uid)
+        changed = self._changed(model, objs, fields)
         self._progress(table, len(updates) - len(changed))
         for start in range(0, len(changed), UPDATE_BATCH):
             batch = changed[start : start + UPDATE_BATCH]
             model.objects.bulk_update(batch, fields)
             self._progress(table, len(batch))
-        for obj, record in creates + updates:
-            self.written[table][record.id] = (obj.pk, obj.uuid)
         result.created[table] = result.created.get(table, 0) + len(creates)
         result.updated[table] = result.updated.get(table, 0) + len(updates)
         if self_refs:
-            self._self_refs(table, records, self_refs)
+            created = {record.id for _, record in creates}
+            # A new row's parent is blank until set here: only rows naming one need a look.
+            self._self_refs(
+                table,
+                [
+                    r
+                    for r in records
+                    if r.id not in created or any(r.refs.get(ref.field) for ref in self_refs)
+                ],
+                self_refs,
+            )
+
+    def _resolver(self, table: str) -> Callable[[str], int | None]:
+        """Feed id -> pk in ``table`` (written by this import, or stored), None if neither."""
+        written, stored = self.written[table], self.stored[table]
+
+        def resolve(feed_id: str) -> int | None:
+            found = written.get(feed_id) or stored.get(feed_id) or stored.get(feed_id.lower())
+            return found[0] if found else None
+
+        return resolve
+
+    def _resolver_any(self) -> Callable[[str, str], uuid_module.UUID | None]:
+        def resolve(table: str, feed_id: str) -> uuid_module.UUID | None:
+            found = self.find(table, feed_id)
+            return found[1] if found else None
+
+        return resolve
+
+    def _insert(self, table: str, model: Any, creates: list[tuple[dict[str, Any], Record]]) -> None:
+        """New rows as one parameterised INSERT each, sent in batches (no model instances)."""
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        community_pk = self.community.pk
+        # (attname, default, to the database's value or None when it passes as it is)
+        plan: list[tuple[str, Any, Callable[[Any], Any] | None]] = []
+        for f in fields:
+            if f.attname == "community_id":
+                default: Any = community_pk
+            else:
+                default = f.get_default()
+            plan.append((f.attname, default, _db_value(f)))
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608, E501
+        with connection.cursor() as cursor:
+            for start in range(0, len(creates), INSERT_BATCH):
+                batch = creates[start : start + INSERT_BATCH]
+                params = []
+                for row, _ in batch:
+                    values = []
+                    for attname, default, convert in plan:
+                        value = row.get(attname, default)
+                        if convert is not None and value is not None:
+                            value = convert(value)
+                        values.append(value)
+                    params.append(values)
+                cursor.executemany(sql, params)
+                self._progress(table, len(batch))
 
     def _changed(self, model: Any, objs: list[Any], fields: list[str]) -> list[Any]:
         """The objects whose fields differ from their stored rows (re-imports mostly match)."""
@@ -420,3 +490,24 @@ def _comparable(stored: Any, new: Any) -> Any:
     if isinstance(stored, uuid_module.UUID) and isinstance(new, str) and is_uuid(new):
         return uuid_module.UUID(new)
     return new
+
+
+_AS_IS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.FloatField,
+    models.BooleanField,
+    models.ForeignKey,
+)
+
+
+def _db_value(f: Any) -> Callable[[Any], Any] | None:
+    """How a field's value goes to the database (None: as it is), as ``bulk_create`` would."""
+    if isinstance(f, _AS_IS):
+        return None
+    if isinstance(f, models.UUIDField):
+        if connection.features.has_native_uuid_field:
+            return None
+        return lambda value: value.hex if isinstance(value, uuid_module.UUID) else value
+    return lambda value: f.get_db_prep_save(value, connection)
