@@ -21,8 +21,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from ginnel.directory.hsds.records import SPECS, Feed, Link, Record
-from ginnel.directory.hsds.rows import record_from
+from ginnel.directory.hsds.records import SPECS, Feed, Link, Record, TableSpec
+from ginnel.directory.hsds.rows import CellReader, record_from
 from ginnel.directory.hsds.values import BadValue, day_code
 
 CSV_11 = "hsds-csv-1.1"
@@ -88,8 +88,8 @@ def read_folder(folder: Path) -> Feed:
         feed.problem(folder.name, "", "", "no HSDS CSV files here (services.csv, …)")
         return feed
     ids_in: dict[str, set[str]] = {}
-    for table, path in files.items():
-        ids_in[table] = {row.get("id", "").strip() for _, row in _rows(path)}
+    if legacy and "service" in files:  # a 1.1 cell may list several services
+        ids_in["service"] = {row.get("id", "").strip() for _, row in _rows(files["service"])}
     counters: dict[tuple[str, str, str], int] = defaultdict(int)
     for table, path in files.items():
         spec = SPECS[table]
@@ -106,6 +106,9 @@ def read_folder(folder: Path) -> Feed:
         if missing:
             for name in missing:
                 feed.problem(path.name, "", name, "the column is missing")
+            continue
+        if not legacy:
+            _read_cells(feed, spec, path)
             continue
         for number, row in _rows(path):
             where = f"row {number}"
@@ -133,6 +136,28 @@ def read_folder(folder: Path) -> Feed:
     if legacy and (folder / "eligibilities.csv").is_file():
         _eligibilities(feed, folder / "eligibilities.csv", ids_in.get("service", set()))
     return feed
+
+
+def _read_cells(feed: Feed, spec: TableSpec, path: Path) -> None:
+    """The records of an HSDS 3.0 file, read as lists of cells (the large feeds are these)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        lines = csv.reader(handle)
+        reader = CellReader(spec, next(lines, []), uuids=True)
+        attribute = spec.table == "attribute"
+        number = 0
+        for cells in lines:
+            if not cells:  # a blank line is not a row (as csv.DictReader has it)
+                continue
+            number += 1
+            cells = reader.pad(cells)
+            record = reader.record(feed, cells, file=path.name, where=f"row {number}")
+            if record is not None:
+                if attribute:
+                    record.link = (
+                        record.values.get("link_type", ""),
+                        reader.cell(cells, "link_id"),
+                    )
+                feed.add(record)
 
 
 def _fallback_id(table: str, row: dict[str, str], counters: dict[tuple[str, str, str], int]) -> str:
