@@ -622,3 +622,34 @@ class SavedService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} saved by {self.person_id}"
+
+
+class ServiceOpening(models.Model):
+    """A weekday on which a service is open, derived from its schedules for day search.
+
+    One row per service, schedule and weekday its ``byday`` names (a schedule on the
+    service, on one of its services at a location or on one of its locations; a schedule
+    naming no weekday gives one row without a weekday), with the schedule's hours and
+    validity. Written only by ``services_refresh`` (services/derived.py), which import and
+    editing call after every write; searching by day reads it through its index instead of
+    every schedule's ``byday`` text.
+    """
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="openings")
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True)  # 0 = Monday
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("service", "weekday", "opens_at")
+        indexes = [
+            models.Index(fields=["community", "weekday", "opens_at", "service"], name="opening_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} on day {self.weekday} {self.opens_at}-{self.closes_at}"

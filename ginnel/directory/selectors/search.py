@@ -33,6 +33,7 @@ from typing import Generic, TypeVar
 
 from django.db import connection
 from django.db.models import (
+    Count,
     ExpressionWrapper,
     F,
     FloatField,
@@ -40,6 +41,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    Window,
 )
 from django.db.models.expressions import CombinedExpression, RawSQL
 from django.utils import timezone
@@ -52,6 +54,7 @@ from ginnel.directory.models import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceOpening,
     ServiceStatus,
     TaxonomyTerm,
 )
@@ -281,8 +284,9 @@ def _in_force(on: date) -> Q:
     )
 
 
-def _schedules(community: Community, query: SearchQuery) -> QuerySet[Schedule]:
-    """The schedules that say "open" for the asked day and times."""
+def _when(query: SearchQuery) -> tuple[int | None, Q]:
+    """The asked weekday (if any), and a condition on the hours and validity of a schedule
+    (or of a :class:`ServiceOpening`, which has the same columns) that says "open" then."""
     weekday = query.weekday
     on = query.on_date
     start, end = query.start_time, query.end_time
@@ -296,45 +300,48 @@ def _schedules(community: Community, query: SearchQuery) -> QuerySet[Schedule]:
     if on is None and weekday is not None:
         on = _next(weekday, today)
 
-    schedules = Schedule.objects.filter(community=community)
-    if weekday is not None:
-        schedules = schedules.filter(byday__icontains=DAY_CODES[weekday])
+    where = Q()
     if on is not None:
-        schedules = schedules.filter(_in_force(on))
+        where &= _in_force(on)
     else:
-        schedules = schedules.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        where &= Q(valid_to__isnull=True) | Q(valid_to__gte=today)
     # Closing before opening means closing after midnight: open until the end of the day.
     overnight = Q(closes_at__lt=F("opens_at"))
     if at is not None:
-        schedules = schedules.filter(
-            Q(opens_at__isnull=True) | Q(opens_at__lte=at),
-            Q(closes_at__isnull=True) | Q(closes_at__gt=at) | overnight,
-        )
+        where &= Q(opens_at__isnull=True) | Q(opens_at__lte=at)
+        where &= Q(closes_at__isnull=True) | Q(closes_at__gt=at) | overnight
     elif query.times_within:
         if start is not None:
-            schedules = schedules.filter(opens_at__gte=start)
+            where &= Q(opens_at__gte=start)
         if end is not None:
-            schedules = schedules.filter(closes_at__lte=end, opens_at__lte=F("closes_at"))
+            where &= Q(closes_at__lte=end, opens_at__lte=F("closes_at"))
     else:
         if end is not None:
-            schedules = schedules.filter(Q(opens_at__isnull=True) | Q(opens_at__lt=end))
+            where &= Q(opens_at__isnull=True) | Q(opens_at__lt=end)
         if start is not None:
-            schedules = schedules.filter(
-                Q(closes_at__isnull=True) | Q(closes_at__gt=start) | overnight
-            )
+            where &= Q(closes_at__isnull=True) | Q(closes_at__gt=start) | overnight
+    return weekday, where
+
+
+def _schedules(community: Community, query: SearchQuery) -> QuerySet[Schedule]:
+    """The schedules that say "open" for the asked day and times."""
+    weekday, when = _when(query)
+    schedules = Schedule.objects.filter(when, community=community)
+    if weekday is not None:
+        schedules = schedules.filter(byday__icontains=DAY_CODES[weekday])
     return schedules
 
 
-def _open_services(community: Community, query: SearchQuery) -> Q:
-    schedules = _schedules(community, query)
-    at_open_locations = ServiceAtLocation.objects.filter(
-        community=community, location_id__in=schedules.values("location_id")
-    )
-    return (
-        Q(pk__in=schedules.values("service_id"))
-        | Q(pk__in=schedules.values("service_at_location__service_id"))
-        | Q(pk__in=at_open_locations.values("service_id"))
-    )
+def _open_services(community: Community, query: SearchQuery, prefix: str = "") -> Q:
+    """Services open then, from their openings (kept by ``services_refresh`` from the
+    schedules on the service, its services at a location and its locations): one
+    indexed look-up (community, weekday, opening time) rather than three scans of every
+    schedule's ``byday`` text."""
+    weekday, when = _when(query)
+    openings = ServiceOpening.objects.filter(when, community=community)
+    if weekday is not None:
+        openings = openings.filter(weekday=weekday)
+    return Q(**{f"{prefix}pk__in": openings.values("service_id")})
 
 
 def _open_service_at_locations(community: Community, query: SearchQuery) -> Q:
@@ -409,9 +416,16 @@ def services_search(*, community: Community, query: SearchQuery) -> ResultPage[S
     window = _page_slice(query)
 
     if query.near is None:
-        total = services.count()
-        rows = list(loaded.order_by("name", "id")[window])
-        return ResultPage([Hit(s) for s in rows], total, query.page, query.per_page)
+        # One pass of the filters on the service's own columns gives the page's ids in
+        # name order and the number of matches beside each (a window count); only then are
+        # the page's rows loaded, by primary key, with their organisation and places.
+        by_name = services.annotate(matches=Window(Count("pk"))).order_by("name", "id")
+        page_rows: list[tuple[int, int]] = list(by_name.values_list("pk", "matches")[window])
+        # Past the last page (or nothing found) there is no row to carry the count.
+        total = page_rows[0][1] if page_rows else 0 if query.page == 1 else services.count()
+        ids = [pk for pk, _ in page_rows]
+        by_pk = {s.pk: s for s in _with_places(Service.objects.filter(pk__in=ids))}
+        return ResultPage([Hit(by_pk[pk]) for pk in ids], total, query.page, query.per_page)
 
     near = query.near
     if query.within_metres is not None:
@@ -423,7 +437,7 @@ def services_search(*, community: Community, query: SearchQuery) -> ResultPage[S
             community=community,
         )
         if query.has_schedule_filter:
-            points = points.filter(service_id__in=services.values("pk"))
+            points = points.filter(_open_services(community, query, "service__"))
         coordinates = points.order_by().values_list(
             "service_id", "service__name", "location__latitude", "location__longitude"
         )

@@ -6,7 +6,10 @@
 - ``Service.free``: no cost option with a charge, and nothing in the fees text
   or the cost options that says there is one;
 - ``Service.search_text``: the lower-cased name, description, organisation
-  name and the names of the service's taxonomy terms, which text search reads.
+  name and the names of the service's taxonomy terms, which text search reads;
+- :class:`~ginnel.directory.models.ServiceOpening`: the weekdays and hours the
+  service is open, from the schedules on it, on its services at a location
+  and on its locations, which day search reads.
 
 Import and editing call :func:`services_refresh` with the services they
 wrote, inside their own transaction.
@@ -18,6 +21,7 @@ import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date, time
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -29,11 +33,15 @@ from ginnel.directory.models import (
     Attribute,
     CostOption,
     Kind,
+    Schedule,
     Service,
+    ServiceAtLocation,
+    ServiceOpening,
     Taxonomy,
     TaxonomyTerm,
     derived_uuid,
 )
+from ginnel.directory.selectors.search import DAY_CODES
 
 _FREE = re.compile(r"\b(free|no charge|no cost|without charge)\b", re.IGNORECASE)
 _CHARGE = re.compile(r"[£$€]\s*\d|\b\d+(\.\d\d)?\s*(pounds|gbp)\b", re.IGNORECASE)
@@ -86,10 +94,11 @@ def is_free(fees: str, options: Iterable[CostOption]) -> bool:
 
 
 def services_refresh(*, community: Community, service_ids: Iterable[int] | None = None) -> int:
-    """Recompute ``kind``, ``free`` and ``search_text`` of the given services (all when None).
+    """Recompute ``kind``, ``free`` and ``search_text`` of the given services (all when None),
+    and their openings.
 
-    Reads in bulk (four queries per 2,000 services) and writes only the rows that changed.
-    Returns how many changed.
+    Reads in bulk (nine queries per 2,000 services) and writes only the rows that changed.
+    Returns how many services changed (their own columns; openings are not counted).
     """
     services = Service.objects.filter(community=community).select_related("organization")
     if service_ids is not None:
@@ -143,6 +152,7 @@ def _refresh(community: Community, services: QuerySet[Service]) -> int:
             for key, value in values.items():
                 setattr(service, key, value)
             changed.append(service)
+    _openings_refresh(community, [s.pk for s in rows])
     # One parameterised UPDATE per row, sent as a batch: far quicker than bulk_update's
     # CASE expressions once thousands of rows change (an import of 50,000 services).
     if not changed:
@@ -154,6 +164,86 @@ def _refresh(community: Community, services: QuerySet[Service]) -> int:
             [(s.kind, s.free, s.search_text, s.pk) for s in changed],
         )
     return len(changed)
+
+
+# (weekday, opens_at, closes_at, valid_from, valid_to)
+Opening = tuple[int | None, time | None, time | None, date | None, date | None]
+_SCHEDULE_FIELDS = ("byday", "opens_at", "closes_at", "valid_from", "valid_to")
+
+
+def weekdays(byday: str) -> list[int | None]:
+    """The weekdays a schedule's ``byday`` names (0 = Monday), as day search has always read
+    it: each day code found anywhere in it, in any case ("2TH" is Thursday); ``[None]`` when
+    it names none."""
+    upper = byday.upper()
+    found: list[int | None] = [n for n, code in enumerate(DAY_CODES) if code in upper]
+    return found or [None]
+
+
+def _openings(service_ids: list[int]) -> dict[int, set[Opening]]:
+    """What the schedules say, by service: on the service, on one of its services at a
+    location, on one of its locations (three queries)."""
+    schedules: list[tuple[int, str, time | None, time | None, date | None, date | None]] = []
+    schedules += Schedule.objects.filter(service_id__in=service_ids).values_list(
+        "service_id", *_SCHEDULE_FIELDS
+    )
+    schedules += Schedule.objects.filter(
+        service_at_location__service_id__in=service_ids
+    ).values_list("service_at_location__service_id", *_SCHEDULE_FIELDS)
+    at_locations = ServiceAtLocation.objects.filter(service_id__in=service_ids)
+    by_location: dict[int, set[int]] = defaultdict(set)
+    for service_id, location_id in at_locations.values_list("service_id", "location_id"):
+        by_location[location_id].add(service_id)
+    if by_location:
+        on_locations = Schedule.objects.filter(location_id__in=list(by_location)).values_list(
+            "location_id", *_SCHEDULE_FIELDS
+        )
+        for location_id, *fields in on_locations:
+            for service_id in by_location[location_id]:
+                schedules.append((service_id, *fields))
+    found: dict[int, set[Opening]] = defaultdict(set)
+    for service_id, byday, opens, closes, valid_from, valid_to in schedules:
+        for day in weekdays(byday):
+            found[service_id].add((day, opens, closes, valid_from, valid_to))
+    return found
+
+
+def _openings_refresh(community: Community, service_ids: list[int]) -> None:
+    """Rewrite the openings of the services whose schedules say something else now."""
+    wanted = _openings(service_ids)
+    present: dict[int, set[Opening]] = defaultdict(set)
+    rows = ServiceOpening.objects.filter(service_id__in=service_ids).values_list(
+        "service_id", "weekday", "opens_at", "closes_at", "valid_from", "valid_to"
+    )
+    for service_id, *opening in rows:
+        present[service_id].add(tuple(opening))  # type: ignore[arg-type]
+    stale = [pk for pk in service_ids if wanted.get(pk, set()) != present.get(pk, set())]
+    if not stale:
+        return
+    ServiceOpening.objects.filter(service_id__in=stale).delete()
+    ops = connection.ops
+    values = [
+        (
+            community.pk,
+            pk,
+            day,
+            ops.adapt_timefield_value(opens),
+            ops.adapt_timefield_value(closes),
+            ops.adapt_datefield_value(valid_from),
+            ops.adapt_datefield_value(valid_to),
+        )
+        for pk in stale
+        for day, opens, closes, valid_from, valid_to in sorted(wanted.get(pk, ()), key=repr)
+    ]
+    if not values:
+        return
+    table = ops.quote_name(ServiceOpening._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (community_id, service_id, weekday, opens_at, closes_at, "  # noqa: S608
+            "valid_from, valid_to) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            values,
+        )
 
 
 @transaction.atomic
