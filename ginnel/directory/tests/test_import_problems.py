@@ -129,6 +129,23 @@ def test_a_3_0_datapackage_must_use_uuids(community, tmp_path):
     ]
 
 
+def test_a_3_0_row_cut_short_reads_as_blanks_and_a_blank_line_is_no_row(community, tmp_path):
+    copy = tmp_path / "csv"
+    shutil.copytree(ORUK / "csv", copy)
+    services = copy / "services.csv"
+    with services.open(newline="", encoding="utf-8") as handle:
+        first = next(csv.DictReader(handle))
+    # A second service whose row stops after its organisation, after an empty line.
+    short = f"5b1f0c1e-2d7a-4c3e-9a51-0d6f3b8e2a11,{first['organization_id']}"
+    services.write_text(services.read_text().rstrip("\r\n") + "\n\n" + short + "\n")
+    with pytest.raises(ImportFailed) as failed:
+        directory_import(community=community, path=copy)
+    assert [str(p) for p in failed.value.problems if not p.warning] == [
+        "services.csv, row 2, field name: is required"
+    ]
+    assert not Service.objects.filter(community=community).exists()
+
+
 def test_the_command_lists_the_problems_and_fails(community, capsys):
     with pytest.raises(CommandError, match="nothing was changed"):
         call_command("import_hsds", str(CORRUPTED), community=community.slug, quiet=True)
