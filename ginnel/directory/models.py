@@ -454,7 +454,11 @@ class Attribute(HsdsObject):
         constraints = HsdsObject.unique_constraints("attribute")
         indexes = [
             models.Index(fields=["community", "link_type", "link_id"], name="attribute_link"),
-            models.Index(fields=["taxonomy_term", "link_type"], name="attribute_term"),
+            # Covering for "services with these terms": no read of the attribute rows.
+            models.Index(
+                fields=["taxonomy_term", "link_type", "community", "link_id"],
+                name="attribute_term_link",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -648,7 +652,19 @@ class ServiceOpening(models.Model):
     class Meta:
         ordering = ("service", "weekday", "opens_at")
         indexes = [
-            models.Index(fields=["community", "weekday", "opens_at", "service"], name="opening_day")
+            # Covering: day search reads only the index, never the rows.
+            models.Index(
+                fields=[
+                    "community",
+                    "weekday",
+                    "opens_at",
+                    "closes_at",
+                    "valid_from",
+                    "valid_to",
+                    "service",
+                ],
+                name="opening_day_hours",
+            )
         ]
 
     def __str__(self) -> str:

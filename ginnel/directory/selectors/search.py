@@ -34,10 +34,12 @@ from typing import Generic, TypeVar
 from django.db import connection
 from django.db.models import (
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
     Min,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -240,10 +242,14 @@ def _text_q(text: str, prefix: str) -> Q:
     return where
 
 
-def _service_q(community: Community, query: SearchQuery, prefix: str = "") -> Q:
+def _service_q(
+    community: Community, query: SearchQuery, prefix: str = "", *, few: bool = False
+) -> Q:
     """Active services that pass every filter except place and schedules, as a condition on
     the service (``prefix`` "service__" puts it on a service at a location's service: a join
-    the database can drive from another index, such as the place's)."""
+    the database can drive from another index, such as the place's). ``few``: the services
+    are already narrowed to a handful, so look up each one's terms (``EXISTS`` on the
+    attribute's link index) rather than list every service with the terms."""
 
     def on(**conditions: object) -> Q:
         return Q(**{f"{prefix}{key}": value for key, value in conditions.items()})
@@ -255,12 +261,21 @@ def _service_q(community: Community, query: SearchQuery, prefix: str = "") -> Q:
     if query.free_only:
         where &= on(free=True)
     links = Attribute.objects.filter(community=community, link_type="service")
+    if few and not prefix:
+        links = links.filter(link_id=OuterRef("uuid"))
     if query.taxonomy_terms:
         term_ids = _term_ids(community, query.taxonomy_terms)
-        where &= on(uuid__in=links.filter(taxonomy_term_id__in=term_ids).values("link_id"))
+        with_terms = links.filter(taxonomy_term_id__in=term_ids)
+        if few and not prefix:
+            where &= Q(Exists(with_terms))
+        else:
+            where &= on(uuid__in=with_terms.values("link_id"))
     if query.taxonomy is not None:
         in_taxonomy = links.filter(taxonomy_term__taxonomy__uuid=query.taxonomy)
-        where &= on(uuid__in=in_taxonomy.values("link_id"))
+        if few and not prefix:
+            where &= Q(Exists(in_taxonomy))
+        else:
+            where &= on(uuid__in=in_taxonomy.values("link_id"))
     if query.age is not None:
         where &= on(minimum_age__isnull=True) | on(minimum_age__lte=query.age)
         where &= on(maximum_age__isnull=True) | on(maximum_age__gte=query.age)
@@ -332,7 +347,7 @@ def _schedules(community: Community, query: SearchQuery) -> QuerySet[Schedule]:
     return schedules
 
 
-def _open_services(community: Community, query: SearchQuery, prefix: str = "") -> Q:
+def _open_services(community: Community, query: SearchQuery, *, few: bool = False) -> Q:
     """Services open then, from their openings (kept by ``services_refresh`` from the
     schedules on the service, its services at a location and its locations): one
     indexed look-up (community, weekday, opening time) rather than three scans of every
@@ -341,7 +356,9 @@ def _open_services(community: Community, query: SearchQuery, prefix: str = "") -
     openings = ServiceOpening.objects.filter(when, community=community)
     if weekday is not None:
         openings = openings.filter(weekday=weekday)
-    return Q(**{f"{prefix}pk__in": openings.values("service_id")})
+    if few:  # a handful of services: look up each one's openings
+        return Q(Exists(openings.filter(service_id=OuterRef("pk"))))
+    return Q(pk__in=openings.values("service_id"))
 
 
 def _open_service_at_locations(community: Community, query: SearchQuery) -> Q:
@@ -403,17 +420,64 @@ def _with_places(services: QuerySet[Service]) -> QuerySet[Service]:
     )
 
 
+def _services_within(
+    community: Community,
+    query: SearchQuery,
+    near: tuple[float, float],
+    within: float,
+    window: slice,
+) -> ResultPage[Service]:
+    """Services within ``within`` metres of ``near``, nearest first (distance: to the
+    service's nearest location). First the places inside a box around the point (the
+    location index: a few hundred at most), their exact distances in Python; then the other
+    filters on only those services, each looked up by key."""
+    points = ServiceAtLocation.objects.filter(
+        _box(community, near, within),
+        community=community,
+        service__status=ServiceStatus.ACTIVE,
+    )
+    coordinates = points.order_by().values_list(
+        "service_id", "service__name", "location__latitude", "location__longitude"
+    )
+    nearest: dict[int, tuple[float, str]] = {}
+    for service_id, name, lat, lon in coordinates:
+        metres = _distance(near, lat, lon)
+        if metres is None or metres > within:
+            continue
+        if service_id not in nearest or metres < nearest[service_id][0]:
+            nearest[service_id] = (metres, name)
+    if nearest:
+        candidates = Service.objects.filter(_service_q(community, query, few=True))
+        if query.has_schedule_filter:
+            candidates = candidates.filter(_open_services(community, query, few=True))
+        ids = list(nearest)
+        passing: set[int] = set()
+        for start in range(0, len(ids), 2000):  # in batches: a wide circle has thousands
+            batch = candidates.filter(pk__in=ids[start : start + 2000])
+            passing.update(batch.values_list("pk", flat=True))
+        nearest = {pk: found for pk, found in nearest.items() if pk in passing}
+    ranked = sorted(nearest.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]))
+    chosen = ranked[window]
+    chosen_rows = _with_places(Service.objects.filter(pk__in=[pk for pk, _ in chosen]))
+    by_pk = {s.pk: s for s in chosen_rows}
+    hits = [Hit(by_pk[pk], metres) for pk, (metres, _) in chosen]
+    return ResultPage(hits, len(ranked), query.page, query.per_page)
+
+
 def services_search(*, community: Community, query: SearchQuery) -> ResultPage[Service]:
     """A page of active services matching ``query``: nearest first when ``near`` is given
     (distance: to the service's nearest location), else by name.
 
     The services come with their organisation, and their locations prefetched.
     """
+    window = _page_slice(query)
+    if query.near is not None and query.within_metres is not None:
+        return _services_within(community, query, query.near, query.within_metres, window)
+
     services = Service.objects.filter(_service_q(community, query), community=community)
     if query.has_schedule_filter:
         services = services.filter(_open_services(community, query))
     loaded = _with_places(services)
-    window = _page_slice(query)
 
     if query.near is None:
         # One pass of the filters on the service's own columns gives the page's ids in
@@ -428,33 +492,6 @@ def services_search(*, community: Community, query: SearchQuery) -> ResultPage[S
         return ResultPage([Hit(by_pk[pk]) for pk in ids], total, query.page, query.per_page)
 
     near = query.near
-    if query.within_metres is not None:
-        within = query.within_metres
-        # From the places inside the box (the location index) to their services.
-        points = ServiceAtLocation.objects.filter(
-            _box(community, near, within),
-            _service_q(community, query, "service__"),
-            community=community,
-        )
-        if query.has_schedule_filter:
-            points = points.filter(_open_services(community, query, "service__"))
-        coordinates = points.order_by().values_list(
-            "service_id", "service__name", "location__latitude", "location__longitude"
-        )
-        nearest: dict[int, tuple[float, str]] = {}
-        for service_id, name, lat, lon in coordinates:
-            metres = _distance(near, lat, lon)
-            if metres is None or metres > within:
-                continue
-            if service_id not in nearest or metres < nearest[service_id][0]:
-                nearest[service_id] = (metres, name)
-        ranked = sorted(nearest.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]))
-        chosen = ranked[window]
-        chosen_rows = _with_places(Service.objects.filter(pk__in=[pk for pk, _ in chosen]))
-        by_pk = {s.pk: s for s in chosen_rows}
-        hits = [Hit(by_pk[pk], metres) for pk, (metres, _) in chosen]
-        return ResultPage(hits, len(ranked), query.page, query.per_page)
-
     total = services.count()
     order = _squared_degrees(
         "at_locations__location__latitude", "at_locations__location__longitude", near
@@ -464,7 +501,7 @@ def services_search(*, community: Community, query: SearchQuery) -> ResultPage[S
             F("closeness").asc(nulls_last=True), "name", "id"
         )[window]
     )
-    hits = []
+    hits: list[Hit[Service]] = []
     for service in rows:
         distances = [
             d

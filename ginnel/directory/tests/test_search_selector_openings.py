@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from ginnel.directory.models import Schedule, ServiceOpening
 from ginnel.directory.selectors.search import SearchQuery, services_search
 from ginnel.directory.services.derived import services_refresh, weekdays
-from ginnel.directory.tests.oruk_fixtures import Directory, build_directory
+from ginnel.directory.tests.oruk_fixtures import HEBDEN, Directory, build_directory
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +113,18 @@ def test_the_migration_fills_the_openings_of_services_already_there(directory):
     migration = importlib.import_module("ginnel.directory.migrations.0006_service_openings")
     migration.backfill(apps, None)
     assert openings(directory) == made
+
+
+def test_near_a_place_the_other_filters_are_checked_on_the_services_there(directory):
+    nearby = {"near": HEBDEN, "within_metres": 7_000}  # not Halifax (10 km)
+    loneliness = (directory.loneliness.uuid,)
+    assert search(directory, **nearby, day="TH", taxonomy_terms=loneliness) == [
+        "Befriending Circle"
+    ]
+    assert search(directory, **nearby, day="SA") == ["Befriending Circle", "Walking Group"]
+    # The debt clinic is open on Mondays, but in Halifax.
+    assert search(directory, **nearby, day="MO") == []
+    assert search(directory, day="MO") == ["Debt Advice Clinic"]
+    assert search(directory, **nearby, day="TH", taxonomy=directory.needs.uuid) == [
+        "Befriending Circle"
+    ]
