@@ -358,7 +358,7 @@ class _Writer:
                 row[stand_in_field] = stand_in
             if link is not None and record.link:
                 row["link_id"] = link(*record.link)
-            match = stored.get(record.id) or stored.get(record.id.lower())
+            match = stored and (stored.get(record.id) or stored.get(record.id.lower()))
             if match:
                 if match[0] in blank_source:
                     row["source_id"] = ""  # made here and exported: it stays ours
