@@ -131,14 +131,31 @@ def services_refresh(*, community: Community, service_ids: Iterable[int] | None 
     changed = 0
     for start in range(0, len(ids), _BATCH):
         batch = ids[start : start + _BATCH]
-        changed += _refresh(community, services.filter(pk__in=batch), kinds_by_term)
+        changed += _refresh(community, services, Span(batch), kinds_by_term)
     return changed
 
 
+class Span:
+    """A batch of service ids, read by their range (cheap to build and to plan, even for
+    thousands) and kept to the ids asked for."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+        self.wanted = set(ids)
+        self.range = (min(ids), max(ids))
+
+    def keep(self, pk: int) -> bool:
+        return pk in self.wanted
+
+
 def _refresh(
-    community: Community, services: QuerySet[Service], kinds_by_term: dict[int, str]
+    community: Community,
+    services: QuerySet[Service],
+    span: Span,
+    kinds_by_term: dict[int, str],
 ) -> int:
-    rows = list(services.values_list(*_COLUMNS))
+    in_span = services.filter(pk__range=span.range)
+    rows = [row for row in in_span.values_list(*_COLUMNS) if span.keep(row[0])]
     if not rows:
         return 0
     terms: dict[uuid.UUID, list[str]] = defaultdict(list)
@@ -152,10 +169,11 @@ def _refresh(
         else:
             terms[link_id].append(name)
     options: dict[int, list[Cost]] = defaultdict(list)
-    for service_id, *cost in CostOption.objects.filter(
-        service_id__in=[row[0] for row in rows]
-    ).values_list("service_id", "amount", "option", "amount_description"):
-        options[service_id].append(tuple(cost))  # type: ignore[arg-type]
+    for service_id, *cost in CostOption.objects.filter(service__id__range=span.range).values_list(
+        "service_id", "amount", "option", "amount_description"
+    ):
+        if span.keep(service_id):
+            options[service_id].append(tuple(cost))  # type: ignore[arg-type]
 
     updates = []
     for pk, uid, name, alternate, organization, description, fees, kind, free, text in rows:
@@ -198,17 +216,22 @@ def weekdays(byday: str) -> list[int | None]:
 def _openings(service_ids: list[int]) -> dict[int, set[Opening]]:
     """What the schedules say, by service: on the service, on one of its services at a
     location, on one of its locations (three queries)."""
+    if not service_ids:
+        return {}
+    span = Span(service_ids)
     schedules: list[tuple[int, str, time | None, time | None, date | None, date | None]] = []
-    schedules += Schedule.objects.filter(service_id__in=service_ids).values_list(
+    schedules += Schedule.objects.filter(service__id__range=span.range).values_list(
         "service_id", *_SCHEDULE_FIELDS
     )
     schedules += Schedule.objects.filter(
-        service_at_location__service_id__in=service_ids
+        service_at_location__service__id__range=span.range
     ).values_list("service_at_location__service_id", *_SCHEDULE_FIELDS)
-    at_locations = ServiceAtLocation.objects.filter(service_id__in=service_ids)
+    schedules = [row for row in schedules if span.keep(row[0])]
+    at_locations = ServiceAtLocation.objects.filter(service__id__range=span.range)
     by_location: dict[int, set[int]] = defaultdict(set)
     for service_id, location_id in at_locations.values_list("service_id", "location_id"):
-        by_location[location_id].add(service_id)
+        if span.keep(service_id):
+            by_location[location_id].add(service_id)
     if by_location:
         on_locations = Schedule.objects.filter(location_id__in=list(by_location)).values_list(
             "location_id", *_SCHEDULE_FIELDS
@@ -227,15 +250,20 @@ def _openings_refresh(community: Community, service_ids: list[int]) -> None:
     """Rewrite the openings of the services whose schedules say something else now."""
     wanted = _openings(service_ids)
     present: dict[int, set[Opening]] = defaultdict(set)
-    rows = ServiceOpening.objects.filter(service_id__in=service_ids).values_list(
+    if not service_ids:
+        return
+    span = Span(service_ids)
+    rows = ServiceOpening.objects.filter(service__id__range=span.range).values_list(
         "service_id", "weekday", "opens_at", "closes_at", "valid_from", "valid_to"
     )
     for service_id, *opening in rows:
-        present[service_id].add(tuple(opening))  # type: ignore[arg-type]
+        if span.keep(service_id):
+            present[service_id].add(tuple(opening))  # type: ignore[arg-type]
     stale = [pk for pk in service_ids if wanted.get(pk, set()) != present.get(pk, set())]
     if not stale:
         return
-    ServiceOpening.objects.filter(service_id__in=stale).delete()
+    if any(pk in present for pk in stale):  # a first import has nothing to take away
+        ServiceOpening.objects.filter(service_id__in=[pk for pk in stale if pk in present]).delete()
     ops = connection.ops
     values = [
         (
