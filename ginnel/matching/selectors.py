@@ -11,7 +11,7 @@ from ginnel.errors import GinnelError
 from ginnel.matching import adapter
 from ginnel.matching.adapter import Shown
 from ginnel.matching.engine import Kind
-from ginnel.matching.models import Dismissal
+from ginnel.matching.models import Block, Dismissal
 from ginnel.people.models import Person
 from ginnel.timebank.models import Listing, ListingKind
 
@@ -82,6 +82,23 @@ def connections_for(*, access: Access, person: Person, k: int = 5) -> list[Secti
     if person.community_id != access.community.pk:
         raise GinnelError("There is no such person in this community.")
     return _sections(adapter.suggestions_for(person, COACH_KINDS, k=k), coach=True)
+
+
+def blocks_of(*, access: Access) -> QuerySet[Block]:
+    """The people the asker asked us never to suggest to them (nor them to), by name."""
+    require(access, Perm.VIEW_COMMUNITY)
+    if access.membership is None:
+        return Block.objects.none()
+    return (
+        Block.objects.filter(community=access.community, person=access.membership.person)
+        .select_related("blocked")
+        .order_by("blocked__display_name", "id")
+    )
+
+
+def is_blocked(*, access: Access, person_id: int) -> bool:
+    """Has the asker blocked this person?"""
+    return blocks_of(access=access).filter(blocked_id=person_id).exists()
 
 
 def dismissals_of(*, access: Access) -> QuerySet[Dismissal]:

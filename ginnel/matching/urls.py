@@ -9,4 +9,6 @@ urlpatterns = [
     path("hidden/", views.hidden, name="hidden"),
     path("hidden/<int:dismissal_id>/show-again/", views.restore, name="restore"),
     path("introduce/", views.introduce, name="introduce"),
+    path("people/<int:person_id>/block/", views.block, name="block"),
+    path("people/<int:person_id>/unblock/", views.unblock, name="unblock"),
 ]

@@ -77,8 +77,40 @@ def hidden(request: HttpRequest, access: Access) -> HttpResponse:
     return render(
         request,
         "matching/hidden.html",
-        {"access": access, "dismissals": selectors.dismissals_of(access=access)},
+        {
+            "access": access,
+            "dismissals": selectors.dismissals_of(access=access),
+            "blocks": selectors.blocks_of(access=access),
+        },
     )
+
+
+@community_view(Perm.VIEW_COMMUNITY)
+@require_POST
+def block(request: HttpRequest, access: Access, person_id: int) -> HttpResponse:
+    try:
+        found = services.block_add(access=access, person_id=person_id)
+    except GinnelError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"We will not suggest you and {found.blocked.display_name} to each other. "
+            "You can change this under “Suggestions you hid”.",
+        )
+    return redirect(_back(request, access))
+
+
+@community_view(Perm.VIEW_COMMUNITY)
+@require_POST
+def unblock(request: HttpRequest, access: Access, person_id: int) -> HttpResponse:
+    try:
+        services.block_remove(access=access, person_id=person_id)
+    except GinnelError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "You can be suggested to each other again.")
+    return redirect(_back(request, access))
 
 
 @community_view(Perm.VIEW_COMMUNITY)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.errors import GinnelError
+from ginnel.matching.selectors import is_blocked
 from ginnel.people import conversation, services
 from ginnel.people.forms import (
     ConsentForm,
@@ -340,6 +341,7 @@ def person_about(request: HttpRequest, access: Access, person_id: int) -> HttpRe
             "person": person,
             "profile": found,
             "coaching": coaching,
+            "blocked": is_blocked(access=access, person_id=person.pk),
             "skills": found.skills.all() if coaching or found.share_skills else [],
             "show_skills": coaching or found.share_skills,
             "show_interests": coaching or found.share_interests,
