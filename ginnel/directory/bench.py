@@ -46,12 +46,14 @@ from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
+from ginnel.directory.hsds.values import DAY_CODES
+
 TARGET_IMPORT_S = 30.0
 TARGET_P95_MS = 50.0
 REGION = (53.2, -2.6)  # south-west corner of the region
 REGION_KM = 150.0
 MILE = 1609.344
-DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+DAYS = DAY_CODES
 SLOTS = ((clock(10), clock(12)), (clock(12), clock(14)), (clock(13, 30), clock(15, 30)),
          (clock(18, 30), clock(20)), (clock(9, 30), clock(16, 30)))  # fmt: skip
 TIMES_OF_DAY = ((clock(6), clock(12)), (clock(12), clock(17)), (clock(17), clock(23, 59)))

@@ -12,7 +12,8 @@ from django import forms
 from ginnel.communities.models import Community, Neighbourhood
 from ginnel.directory.models import KINDS_TAXONOMY, Kind, TaxonomyTerm
 from ginnel.directory.postcodes import METRES_PER_MILE, display, normalise, postcode_locate
-from ginnel.directory.selectors.search import DAY_NAMES, SearchQuery
+from ginnel.directory.selectors.search import SearchQuery
+from ginnel.directory.wording import DAY_NAMES
 from ginnel.errors import GinnelError
 from ginnel.web.forms import Form
 

@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ginnel.communities.models import Community
+from ginnel.directory.hsds.values import DAY_CODES
 from ginnel.directory.models import (
     Attribute,
     Event,
@@ -43,10 +44,11 @@ from ginnel.directory.models import (
 from ginnel.directory.models import (
     Kind as EntryKind,
 )
+from ginnel.directory.services.derived import weekdays
+from ginnel.directory.wording import DAY_NAMES
 from ginnel.matching.adapter import Action, Candidate, Context, register
 from ginnel.matching.engine import Kind, Place, Profile, slot
 
-DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 #: Events further ahead than this are not suggested yet.
 EVENT_HORIZON = timedelta(weeks=8)
 _IN_PERSON = int(Place.PUBLIC)
@@ -64,13 +66,8 @@ def periods(opens: time | None, closes: time | None) -> list[int]:
 
 
 def days_of(byday: str) -> list[int]:
-    """Weekdays (0 = Monday) of an iCal BYDAY list, ordinals ignored ("2TH" is a Thursday)."""
-    out = []
-    for part in byday.upper().replace(" ", "").split(","):
-        code = part[-2:]
-        if code in DAY_CODES:
-            out.append(DAY_CODES.index(code))
-    return sorted(set(out))
+    """Weekdays (0 = Monday) of an iCal BYDAY list, read as day search reads it."""
+    return [day for day in weekdays(byday) if day is not None]
 
 
 def week_grid(openings: Iterable[tuple[str, time | None, time | None]]) -> int:
@@ -241,12 +238,9 @@ def _when(event: Event) -> str:
     local: datetime = timezone.localtime(event.starts_at)
     if event.freq:
         days = days_of(event.byday) or [local.weekday()]
-        names = " and ".join(_DAY_NAMES[d] for d in days)
+        names = " and ".join(DAY_NAMES[d] for d in days)
         return f"Every {names}" if event.freq == "WEEKLY" else f"Monthly on {names}"
     return local.strftime("%A %-d %B")
-
-
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def register_sources() -> None:

@@ -11,9 +11,9 @@ from datetime import time
 from decimal import Decimal
 from typing import Protocol
 
+from ginnel.directory.hsds.values import DAY_CODES
 from ginnel.directory.postcodes import METRES_PER_MILE
 
-DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
 _BYDAY = re.compile(r"^([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)$")

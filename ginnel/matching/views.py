@@ -6,23 +6,18 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.errors import GinnelError
 from ginnel.matching import selectors, services
 from ginnel.web.htmx import is_htmx
+from ginnel.web.redirects import next_or
 
 
 def _back(request: HttpRequest, access: Access) -> str:
     """Where to go after a small form: the page it was on, if it is one of ours."""
-    wanted = request.POST.get("next", "")
-    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
-    return reverse("communities:home", args=[access.community.slug])
+    return next_or(request, reverse("communities:home", args=[access.community.slug]))
 
 
 @community_view(Perm.VIEW_COMMUNITY)

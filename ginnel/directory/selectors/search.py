@@ -48,6 +48,7 @@ from django.utils import timezone
 
 from ginnel.communities.models import Community
 from ginnel.directory import search_index
+from ginnel.directory.hsds.values import DAY_CODES
 from ginnel.directory.models import (
     Attribute,
     Kind,
@@ -59,11 +60,10 @@ from ginnel.directory.models import (
     TaxonomyTerm,
 )
 from ginnel.directory.postcodes import bounding_box, haversine_m
+from ginnel.directory.wording import DAY_NAMES
 from ginnel.errors import GinnelError
 
 MAX_PER_PAGE = 200
-DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DAYS: dict[str, int] = {}
 for _number, (_code, _name) in enumerate(zip(DAY_CODES, DAY_NAMES, strict=True)):
     _DAYS.update({_code.lower(): _number, _name.lower(): _number, _name[:3].lower(): _number})

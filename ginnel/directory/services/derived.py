@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from ginnel.communities.models import Community
+from ginnel.directory.hsds.values import DAY_CODES
 from ginnel.directory.models import (
     KINDS_TAXONOMY,
     Attribute,
@@ -41,7 +42,6 @@ from ginnel.directory.models import (
     TaxonomyTerm,
     derived_uuid,
 )
-from ginnel.directory.selectors.search import DAY_CODES
 
 _FREE = re.compile(r"\b(free|no charge|no cost|without charge)\b", re.IGNORECASE)
 _CHARGE = re.compile(r"[£$€]\s*\d|\b\d+(\.\d\d)?\s*(pounds|gbp)\b", re.IGNORECASE)

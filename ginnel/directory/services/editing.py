@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from ginnel.communities.models import Community, Role
 from ginnel.communities.permissions import ROLE_PERMISSIONS, Access, Perm, require, roles_of
+from ginnel.directory.hsds.values import DAY_CODES
 from ginnel.directory.models import (
     KINDS_TAXONOMY,
     Address,
@@ -57,7 +58,7 @@ from ginnel.directory.services.derived import service_kind_set, services_refresh
 from ginnel.errors import GinnelError, PermissionRefused
 from ginnel.people.models import Person
 
-DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+DAYS = DAY_CODES
 # The schedules the form edits: weekly opening times. Monthly ones (from feeds) are kept.
 WEEKLY_SCHEDULES = Q(freq__in=[Freq.WEEKLY, ""], bymonthday="")
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")

@@ -9,22 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.directory.selectors.saved import saved_services
 from ginnel.directory.services import saved as saving
 from ginnel.errors import GinnelError, PermissionRefused
+from ginnel.web.redirects import next_or
 
 
 def _back(request: HttpRequest, access: Access) -> str:
-    wanted = request.POST.get("next", "")
-    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
-    return reverse("directory:saved", args=[access.community.slug])
+    return next_or(request, reverse("directory:saved", args=[access.community.slug]))
 
 
 def _person_id(request: HttpRequest) -> int | None:
