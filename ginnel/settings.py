@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ginnel.network",
     "ginnel.matching",
     "ginnel.web",
+    "ginnel.ui",
     "ginnel.demo",
     "ginnel.bench",
 ]
@@ -96,7 +97,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ginnel.urls"
-FORM_RENDERER = "ginnel.web.forms.GinnelFormRenderer"
+FORM_RENDERER = "ginnel.ui.forms.GinnelFormRenderer"
 WSGI_APPLICATION = "ginnel.wsgi.application"
 
 TEMPLATES = [

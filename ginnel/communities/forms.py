@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from ginnel.communities.models import Community, Neighbourhood, Role, SignupMode
 from ginnel.people.models import ContactMethod, User
-from ginnel.web.forms import Form
+from ginnel.ui.forms import Form
 
 
 class NeighbourhoodChoice(forms.ModelChoiceField):  # type: ignore[type-arg]

@@ -27,6 +27,7 @@ from ginnel.communities.models import (
     SignupMode,
 )
 from ginnel.communities.permissions import Access, Perm, require
+from ginnel.communities.setup import run_community_setups
 from ginnel.errors import GinnelError
 from ginnel.people.models import ContactMethod, Person, User
 
@@ -79,10 +80,8 @@ def community_create(
     Person.objects.create(community=community, membership=membership, display_name=admin_name)
     RoleGrant.objects.create(community=community, membership=membership, role=Role.ADMINISTRATOR)
     _event(community=community, actor=None, action="community_created", subject=membership)
-    # A new community starts with the default skill taxonomy its members pick from.
-    from ginnel.timebank.services import categories_seed
-
-    categories_seed(community=community)
+    # Each capability gives a new community what it needs (the timebank its skill taxonomy).
+    run_community_setups(community=community)
     return community
 
 

@@ -5,13 +5,11 @@ from ginnel.communities import views
 app_name = "communities"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("join/", views.join, name="join"),
     path("join/<str:token>/", views.join, name="join_invited"),
     path("me/", views.me, name="me"),
     path("members/", views.members, name="members"),
     path("members/new/", views.member_new, name="member_new"),
-    path("members/<int:person_id>/", views.member_detail, name="member_detail"),
     path("members/<int:person_id>/roles/", views.member_roles, name="member_roles"),
     path("applications/", views.applications, name="applications"),
     path(
@@ -20,7 +18,6 @@ urlpatterns = [
         name="application_decide",
     ),
     path("invitations/", views.invitations, name="invitations"),
-    path("insights/", views.insights, name="insights"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/neighbourhoods/", views.neighbourhood_add, name="neighbourhood_add"),
 ]

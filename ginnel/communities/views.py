@@ -23,10 +23,8 @@ from ginnel.communities.forms import (
 from ginnel.communities.models import Community, MembershipStatus, SignupMode
 from ginnel.communities.permissions import Access, Perm, access_for, community_view
 from ginnel.errors import GinnelError
-from ginnel.matching.selectors import connections_for, suggestions_home
-from ginnel.people.models import Person, StrengthsProfile
-from ginnel.people.selectors import goal_counts
-from ginnel.web.htmx import is_htmx
+from ginnel.people.models import Person
+from ginnel.ui.htmx import is_htmx
 
 PERSON_FIELDS = (
     "display_name",
@@ -38,27 +36,6 @@ PERSON_FIELDS = (
 )
 
 
-@community_view(Perm.VIEW_COMMUNITY)
-def home(request: HttpRequest, access: Access) -> HttpResponse:
-    pending = (
-        selectors.applications_pending(access=access).count()
-        if access.can(Perm.DECIDE_APPLICATIONS)
-        else 0
-    )
-    told_us = StrengthsProfile.objects.filter(
-        person__membership=access.membership, completed_at__isnull=False
-    ).exists()
-    return render(
-        request,
-        "communities/home.html",
-        {
-            "access": access,
-            "pending": pending,
-            "told_us": told_us,
-            "sections": suggestions_home(access=access),
-        },
-    )
-
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, community: str, token: str = "") -> HttpResponse:
@@ -68,7 +45,7 @@ def join(request: HttpRequest, community: str, token: str = "") -> HttpResponse:
     if user is not None:
         existing = access_for(user, found)
         if existing.is_member:
-            return redirect("communities:home", community=found.slug)
+            return redirect("web:community_home", community=found.slug)
         if existing.membership is not None:
             return render(
                 request,
@@ -105,7 +82,7 @@ def join(request: HttpRequest, community: str, token: str = "") -> HttpResponse:
                     {"community": found, "membership": membership},
                 )
             messages.success(request, f"Welcome to {found.name}.")
-            return redirect("communities:home", community=found.slug)
+            return redirect("web:community_home", community=found.slug)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -125,7 +102,7 @@ def me(request: HttpRequest, access: Access) -> HttpResponse:
         access,
         person,
         template="communities/me.html",
-        done=reverse("communities:home", args=[access.community.slug]),
+        done=reverse("web:community_home", args=[access.community.slug]),
     )
 
 
@@ -167,18 +144,6 @@ def members(request: HttpRequest, access: Access) -> HttpResponse:
     return render(request, template, {"access": access, "form": form, "page": page})
 
 
-@community_view(Perm.VIEW_MEMBERS)
-def member_detail(request: HttpRequest, access: Access, person_id: int) -> HttpResponse:
-    person = selectors.member_get(access=access, person_id=person_id)
-    if person is None:
-        raise Http404("There is no such person in this community.")
-    sections = connections_for(access=access, person=person) if access.can(Perm.COACH) else []
-    return render(
-        request,
-        "communities/member_detail.html",
-        {"access": access, "person": person, "sections": sections},
-    )
-
 
 @community_view(Perm.RECORD_PERSON)
 @require_http_methods(["GET", "POST"])
@@ -210,7 +175,7 @@ def member_roles(request: HttpRequest, access: Access, person_id: int) -> HttpRe
         else:
             messages.success(request, f"{person.display_name}'s roles have been saved.")
             return redirect(
-                "communities:member_detail", community=access.community.slug, person_id=person.pk
+                "web:person", community=access.community.slug, person_id=person.pk
             )
     status = 400 if request.method == "POST" else 200
     return render(
@@ -284,18 +249,6 @@ def invitations(request: HttpRequest, access: Access) -> HttpResponse:
         status=status,
     )
 
-
-@community_view(Perm.VIEW_INSIGHTS)
-def insights(request: HttpRequest, access: Access) -> HttpResponse:
-    return render(
-        request,
-        "communities/insights.html",
-        {
-            "access": access,
-            "insights": selectors.insights(access=access),
-            "goals": goal_counts(access=access),
-        },
-    )
 
 
 @community_view(Perm.MANAGE_COMMUNITY)

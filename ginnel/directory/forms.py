@@ -15,7 +15,7 @@ from ginnel.directory.postcodes import METRES_PER_MILE, display, normalise, post
 from ginnel.directory.selectors.search import SearchQuery
 from ginnel.directory.wording import DAY_NAMES
 from ginnel.errors import GinnelError
-from ginnel.web.forms import Form
+from ginnel.ui.forms import Form
 
 DISTANCES = (("", "Any distance"), ("1", "1 mile"), ("2", "2 miles"), ("5", "5 miles"),
              ("10", "10 miles"))  # fmt: skip

@@ -28,7 +28,7 @@ from ginnel.directory.services.editing import (
     normalise_postcode,
 )
 from ginnel.people.models import Person
-from ginnel.web.forms import Form
+from ginnel.ui.forms import Form
 
 DAY_CHOICES = [
     ("MO", "Monday"),

@@ -14,7 +14,7 @@ from ginnel.directory.forms_editing import DAY_CHOICES, TermChoice
 from ginnel.directory.models import Event, Freq, Location, Organization, Service
 from ginnel.directory.services.editing import DAYS
 from ginnel.directory.services.events import MAX_INTERVAL, EventData
-from ginnel.web.forms import Form
+from ginnel.ui.forms import Form
 
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 

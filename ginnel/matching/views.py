@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST
 from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.errors import GinnelError
 from ginnel.matching import selectors, services
-from ginnel.web.htmx import is_htmx
-from ginnel.web.redirects import next_or
+from ginnel.ui.htmx import is_htmx
+from ginnel.ui.redirects import next_or
 
 
 def _back(request: HttpRequest, access: Access) -> str:
     """Where to go after a small form: the page it was on, if it is one of ours."""
-    return next_or(request, reverse("communities:home", args=[access.community.slug]))
+    return next_or(request, reverse("web:community_home", args=[access.community.slug]))
 
 
 @community_view(Perm.VIEW_COMMUNITY)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.network import metrics, selectors
 from ginnel.network.graph import community_network
-from ginnel.web.charts import Series, line_chart, network_picture
+from ginnel.ui.charts import Series, line_chart, network_picture
 
 
 def _share(value: float) -> float | None:

@@ -15,7 +15,7 @@ from django import forms
 from ginnel.communities.models import Community
 from ginnel.people.models import AccessNeed, ContactMethod
 from ginnel.timebank.models import Category
-from ginnel.web.forms import Form
+from ginnel.ui.forms import Form
 
 
 class SkillsForm(Form):

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from ginnel.people.models import ConsentPurpose, GoalStatus
-from ginnel.web.forms import Form
+from ginnel.ui.forms import Form
 
 
 class GoalForm(Form):

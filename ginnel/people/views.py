@@ -23,7 +23,7 @@ from ginnel.people.forms import (
     StepForm,
 )
 from ginnel.people.models import AccessNeed, CoachNote, Consent, Goal, GoalStep, Person
-from ginnel.web.forms import Form
+from ginnel.ui.forms import Form
 
 
 def _person(access: Access, person_id: int | None) -> Person:
@@ -274,7 +274,9 @@ def strengths(
             index = slugs.index(step)
             if "later" in request.POST:
                 messages.success(request, "Saved. Come back any time to carry on.")
-                return redirect(finished if person_id else reverse("communities:home", args=[slug]))
+                return redirect(
+                    finished if person_id else reverse("web:community_home", args=[slug])
+                )
             if index + 1 < len(slugs) and slugs[index + 1] not in profile.steps_done:
                 return redirect(step_url(slugs[index + 1]))
             return redirect(finished)

@@ -17,7 +17,7 @@ from ginnel.timebank.models import (
     ListingKind,
     Where,
 )
-from ginnel.web.forms import Form
+from ginnel.ui.forms import Form
 
 
 class HoursField(forms.Field):

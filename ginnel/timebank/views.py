@@ -39,9 +39,9 @@ from ginnel.timebank.forms import (
 )
 from ginnel.timebank.models import Exchange, ExchangeState, ListingKind, Safeguarding
 from ginnel.timebank.pdf import statement_pdf
-from ginnel.web.charts import Series, line_chart
-from ginnel.web.forms import Form
-from ginnel.web.htmx import is_htmx
+from ginnel.ui.charts import Series, line_chart
+from ginnel.ui.forms import Form
+from ginnel.ui.htmx import is_htmx
 
 
 def _me(access: Access) -> Person:
@@ -710,7 +710,7 @@ def safeguarding(request: HttpRequest, access: Access, person_id: int) -> HttpRe
         if saved is not None:
             messages.success(request, f"{person.display_name}'s safeguarding record is saved.")
             return redirect(
-                "communities:member_detail", community=access.community.slug, person_id=person.pk
+                "web:person", community=access.community.slug, person_id=person.pk
             )
     return render(
         request,

@@ -16,14 +16,14 @@ from ginnel.errors import PermissionRefused
 pytestmark = pytest.mark.django_db
 
 COMMUNITY_PAGES = [
-    "home",
-    "me",
-    "members",
-    "member_new",
-    "applications",
-    "invitations",
-    "insights",
-    "settings",
+    "web:community_home",
+    "communities:me",
+    "communities:members",
+    "communities:member_new",
+    "communities:applications",
+    "communities:invitations",
+    "web:insights",
+    "communities:settings",
 ]
 
 
@@ -34,7 +34,7 @@ def test_even_an_administrator_of_a_to_cannot_open_the_pages_of_b(
     admin_of_a = make_member(community, roles=[Role.ADMINISTRATOR])
 
     response = client_for(admin_of_a).get(
-        reverse(f"communities:{page}", args=[other_community.slug])
+        reverse(page, args=[other_community.slug])
     )
 
     assert response.status_code == 403
@@ -45,7 +45,7 @@ def test_guessing_the_id_of_a_person_in_b_under_a_finds_nothing(
 ):
     client = client_for(coordinator)
 
-    detail = client.get(reverse("communities:member_detail", args=[community.slug, outsider.pk]))
+    detail = client.get(reverse("web:person", args=[community.slug, outsider.pk]))
     roles = client.get(reverse("communities:member_roles", args=[community.slug, outsider.pk]))
 
     assert detail.status_code == 404

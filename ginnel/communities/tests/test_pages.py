@@ -115,5 +115,5 @@ def test_switching_community_goes_to_its_home(member, other_community, make_memb
 
     response = client.get(reverse("web:switch"), {"community": other_community.slug})
 
-    assert response["Location"] == reverse("communities:home", args=[other_community.slug])
+    assert response["Location"] == reverse("web:community_home", args=[other_community.slug])
     assert client.get(reverse("web:home"))["Location"] == response["Location"]

@@ -19,23 +19,23 @@ EVERYONE = {"member", "coordinator", "link_worker", "org_editor", "analyst", "ad
 
 # page name -> the roles that may open it
 ALLOWED = {
-    "home": EVERYONE,
-    "me": EVERYONE,
-    "members": {"coordinator", "link_worker", "administrator"},
-    "member_new": {"coordinator", "link_worker", "administrator"},
-    "member_detail": {"coordinator", "link_worker", "administrator"},
-    "member_roles": {"administrator"},
-    "applications": {"coordinator", "administrator"},
-    "invitations": {"coordinator", "administrator"},
-    "insights": {"coordinator", "analyst", "administrator"},
-    "settings": {"administrator"},
+    "web:community_home": EVERYONE,
+    "communities:me": EVERYONE,
+    "communities:members": {"coordinator", "link_worker", "administrator"},
+    "communities:member_new": {"coordinator", "link_worker", "administrator"},
+    "web:person": {"coordinator", "link_worker", "administrator"},
+    "communities:member_roles": {"administrator"},
+    "communities:applications": {"coordinator", "administrator"},
+    "communities:invitations": {"coordinator", "administrator"},
+    "web:insights": {"coordinator", "analyst", "administrator"},
+    "communities:settings": {"administrator"},
 }
 
 
 def url_for(name: str, community, subject) -> str:
-    if name in {"member_detail", "member_roles"}:
-        return reverse(f"communities:{name}", args=[community.slug, subject.pk])
-    return reverse(f"communities:{name}", args=[community.slug])
+    if name in {"web:person", "communities:member_roles"}:
+        return reverse(name, args=[community.slug, subject.pk])
+    return reverse(name, args=[community.slug])
 
 
 @pytest.mark.parametrize("role", sorted(EVERYONE))
@@ -111,10 +111,10 @@ def test_an_anonymous_visitor_is_sent_to_log_in(page, client: Client, community,
 
 
 def test_the_menu_shows_only_the_pages_a_role_may_open(community, analyst, client_for):
-    html = client_for(analyst).get(reverse("communities:home", args=[community.slug])).content
+    html = client_for(analyst).get(reverse("web:community_home", args=[community.slug])).content
     page = html.decode()
 
-    assert reverse("communities:insights", args=[community.slug]) in page
+    assert reverse("web:insights", args=[community.slug]) in page
     assert reverse("communities:members", args=[community.slug]) not in page
     assert reverse("communities:settings", args=[community.slug]) not in page
 
@@ -135,7 +135,7 @@ def test_an_administrator_cannot_remove_their_own_administrator_role(
 def test_an_administrator_grants_a_role_and_it_takes_effect_at_once(
     community, administrator, member, client_for
 ):
-    insights = reverse("communities:insights", args=[community.slug])
+    insights = reverse("web:insights", args=[community.slug])
     assert client_for(member).get(insights).status_code == 403
 
     client_for(administrator).post(
@@ -152,7 +152,7 @@ def test_an_administrator_grants_a_role_and_it_takes_effect_at_once(
 def test_an_analyst_sees_counts_but_no_names(community, analyst, make_member, client_for):
     make_member(community, name="Zebedee Quill")
 
-    page = client_for(analyst).get(reverse("communities:insights", args=[community.slug]))
+    page = client_for(analyst).get(reverse("web:insights", args=[community.slug]))
 
     assert page.status_code == 200
     assert "Zebedee Quill" not in page.content.decode()

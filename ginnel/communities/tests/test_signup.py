@@ -31,7 +31,7 @@ def test_anyone_can_join_an_open_community_and_lands_on_its_home(client: Client,
     response = client.post(reverse("communities:join", args=[community.slug]), join_data())
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("communities:home", args=[community.slug])
+    assert response["Location"] == reverse("web:community_home", args=[community.slug])
     membership = Membership.objects.get(community=community, user__email="priya@example.org")
     assert membership.status == MembershipStatus.ACTIVE
     assert membership.person.display_name == "Priya"
@@ -151,7 +151,7 @@ def test_an_application_waits_for_a_coordinator_who_sees_it_in_the_pending_list(
     applicant = Person.objects.get(display_name="Priya")
     assert applicant.membership.status == MembershipStatus.APPLIED
     # The applicant cannot use the community yet.
-    assert client.get(reverse("communities:home", args=[community.slug])).status_code == 403
+    assert client.get(reverse("web:community_home", args=[community.slug])).status_code == 403
     pending = client_for(coordinator).get(
         reverse("communities:applications", args=[community.slug])
     )
@@ -181,7 +181,9 @@ def test_a_coordinator_decides_an_application(
     assert applicant.status == status
     assert applicant.decided_by == coordinator.membership
     assert community.events.filter(subject=applicant, actor=coordinator.membership).exists()
-    assert client.get(reverse("communities:home", args=[community.slug])).status_code == home_status
+    assert (
+        client.get(reverse("web:community_home", args=[community.slug])).status_code == home_status
+    )
 
 
 def test_an_application_cannot_be_decided_twice(client: Client, community, coordinator, client_for):

@@ -80,7 +80,7 @@ def entry(community, org, name, description, kind, *, at=NEAR, days="", status="
 
 
 def home(client_for, person):
-    response = client_for(person).get(reverse("communities:home", args=[person.community.slug]))
+    response = client_for(person).get(reverse("web:community_home", args=[person.community.slug]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -141,7 +141,7 @@ def test_a_link_worker_sees_groups_and_services_for_a_person(
     group = entry(community, org, "Befriending circle", "A chat and a cuppa.", Kind.GROUP)
 
     response = client_for(link_worker).get(
-        reverse("communities:member_detail", args=[community.slug, seeker.pk])
+        reverse("web:person", args=[community.slug, seeker.pk])
     )
 
     assert response.status_code == 200

@@ -20,7 +20,7 @@ from ginnel.directory.selectors import review as selectors
 from ginnel.directory.selectors.events import organization_events
 from ginnel.directory.services import editing as services
 from ginnel.errors import GinnelError
-from ginnel.web.forms import Form
+from ginnel.ui.forms import Form
 
 REFUSED = "You can only change the entries of organisations you edit for."
 

@@ -15,7 +15,7 @@ from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.directory.selectors.saved import saved_services
 from ginnel.directory.services import saved as saving
 from ginnel.errors import GinnelError, PermissionRefused
-from ginnel.web.redirects import next_or
+from ginnel.ui.redirects import next_or
 
 
 def _back(request: HttpRequest, access: Access) -> str:

@@ -35,7 +35,7 @@ from ginnel.directory.models import (
 from ginnel.directory.postcodes import haversine_m
 from ginnel.directory.selectors.search import ResultPage, services_search
 from ginnel.errors import GinnelError
-from ginnel.web.htmx import is_htmx
+from ginnel.ui.htmx import is_htmx
 
 PER_PAGE = 20
 # What a result page prefetches: a fixed number of queries for any number of results.

@@ -56,7 +56,7 @@ def peer_of(person, topics, *, consent=True):
 
 
 def home(client_for, person):
-    response = client_for(person).get(reverse("communities:home", args=[person.community.slug]))
+    response = client_for(person).get(reverse("web:community_home", args=[person.community.slug]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -129,7 +129,7 @@ def test_not_for_me_removes_a_suggestion_and_it_stays_removed(
 ):
     _, _hana, offer = garden
     client = client_for(member)
-    url = reverse("communities:home", args=[community.slug])
+    url = reverse("web:community_home", args=[community.slug])
     assert offer.title in client.get(url).content.decode()
 
     response = client.post(
@@ -208,7 +208,7 @@ def test_blocked_people_are_never_suggested(
 
     page = home(client_for, member)
     coach_page = client_for(link_worker).get(
-        reverse("communities:member_detail", args=[community.slug, member.pk])
+        reverse("web:person", args=[community.slug, member.pk])
     )
 
     assert "Hana Helper" not in page
@@ -321,7 +321,7 @@ def peers(community, member, make_member):
 
 
 def coach_page(client_for, coach, person):
-    url = reverse("communities:member_detail", args=[person.community.slug, person.pk])
+    url = reverse("web:person", args=[person.community.slug, person.pk])
     response = client_for(coach).get(url)
     assert response.status_code == 200
     return response.content.decode()
@@ -381,7 +381,7 @@ def test_an_introduction_is_recorded_and_sent_to_the_coordinators(
     django_capture_on_commit_callbacks,
 ):
     ada, _ = peers
-    url = reverse("communities:member_detail", args=[community.slug, member.pk])
+    url = reverse("web:person", args=[community.slug, member.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(link_worker).post(
@@ -421,7 +421,7 @@ def test_a_plain_member_cannot_see_suggested_connections_for_another_person(
     other = make_member(community, name="Plain Member")
 
     response = client_for(other).get(
-        reverse("communities:member_detail", args=[community.slug, member.pk])
+        reverse("web:person", args=[community.slug, member.pk])
     )
 
     assert response.status_code == 403
@@ -448,7 +448,7 @@ def test_a_link_worker_of_another_community_is_refused(
     ada, _ = peers
 
     page = client_for(stranger).get(
-        reverse("communities:member_detail", args=[community.slug, member.pk])
+        reverse("web:person", args=[community.slug, member.pk])
     )
     posted = client_for(stranger).post(
         reverse("matching:introduce", args=[community.slug]),

@@ -177,7 +177,7 @@ def test_analysts_see_goal_counts_by_neighbourhood_and_quarter_with_small_number
     quiet = make_member(community, neighbourhood=mytholm, name="Only One In Mytholm")
     Goal.objects.create(community=community, person=quiet, title="A very personal goal")
 
-    response = client_for(analyst).get(reverse("communities:insights", args=[community.slug]))
+    response = client_for(analyst).get(reverse("web:insights", args=[community.slug]))
 
     rows = {r.neighbourhood: r for r in response.context["goals"]}
     assert (rows["Hebble End"].set_shown, rows["Hebble End"].reached_shown) == ("6", "5")

@@ -117,7 +117,7 @@ def test_no_one_else_opens_a_members_conversation(member, make_member, client_fo
 
 def test_the_home_page_invites_the_conversation_until_it_is_done(member, client_for, community):
     client = client_for(member)
-    home = reverse("communities:home", args=[community.slug])
+    home = reverse("web:community_home", args=[community.slug])
     assert "Tell us about yourself" in client.get(home).content.decode()
 
     from ginnel.people.services import strengths_for

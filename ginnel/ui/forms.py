@@ -1,7 +1,7 @@
 """Form rendering in the GOV.UK Design System pattern.
 
 Every form renders each field with its label, hint and error through
-``web/forms/field.html``; pages put ``web/partials/error_summary.html`` above
+``ui/forms/field.html``; pages put ``ui/partials/error_summary.html`` above
 the form so the summary links to each field with an error.
 """
 
@@ -16,8 +16,8 @@ from ginnel.errors import GinnelError
 
 
 class GinnelFormRenderer(DjangoTemplates):
-    form_template_name = "web/forms/form.html"
-    field_template_name = "web/forms/field.html"
+    form_template_name = "ui/forms/form.html"
+    field_template_name = "ui/forms/field.html"
 
 
 def _specific_required_messages(form: forms.BaseForm) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from ginnel.web.charts import Series, line_chart
+from ginnel.ui.charts import Series, line_chart
 
 
 def test_a_line_chart_is_an_image_with_a_title_and_description():
