@@ -53,6 +53,7 @@ from ginnel.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from ginnel.directory.postcodes import postcodes_loaded_forget
 from ginnel.directory.services.derived import kinds_taxonomy_ensure, services_refresh
 
 if TYPE_CHECKING:
@@ -407,6 +408,7 @@ def generate_directory(ctx: DemoContext) -> None:
          for c, p in maker.postcodes.items()],
         ignore_conflicts=True,
     )  # fmt: skip
+    postcodes_loaded_forget()
 
 
 def _centres(ctx: DemoContext, maker: _Maker) -> list[_Place]:

@@ -29,6 +29,8 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from ginnel.communities.models import Community
 from ginnel.directory.hsds.values import DAY_CODES
@@ -166,7 +168,9 @@ class ServiceSource:
                 url=url,
                 detail=f"{s.get_kind_display()} · {s.organization.name}",
                 action=Action(
-                    "Save to the list", reverse("directory:save", args=[slug, s.uuid]), post=True
+                    _("Save to the list"),
+                    reverse("directory:save", args=[slug, s.uuid]),
+                    post=True,
                 ),
             )
         return out
@@ -229,7 +233,7 @@ class EventSource:
                 title=e.title,
                 url=url,
                 detail=f"{when} · {e.organization.name}" if e.organization else when,
-                action=Action("See the event", url),
+                action=Action(_("See the event"), url),
             )
         return out
 
@@ -238,9 +242,11 @@ def _when(event: Event) -> str:
     local: datetime = timezone.localtime(event.starts_at)
     if event.freq:
         days = days_of(event.byday) or [local.weekday()]
-        names = " and ".join(DAY_NAMES[d] for d in days)
-        return f"Every {names}" if event.freq == "WEEKLY" else f"Monthly on {names}"
-    return local.strftime("%A %-d %B")
+        names = _(" and ").join(str(DAY_NAMES[d]) for d in days)
+        if event.freq == "WEEKLY":
+            return _("Every %(days)s") % {"days": names}
+        return _("Monthly on %(days)s") % {"days": names}
+    return date_format(local, "l j F")
 
 
 def register_sources() -> None:

@@ -124,6 +124,8 @@ class TaxonomyTerm(HsdsObject):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     term_uri = models.URLField(max_length=500, blank=True)
+    # A retired term is no longer offered for new entries; what already has it keeps it.
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("name",)
@@ -490,6 +492,8 @@ class Event(HsdsObject):
     )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # Where to join an event that happens online (or as well as in a place).
+    url = models.URLField("online link", max_length=500, blank=True)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     freq = models.CharField(max_length=10, choices=Freq.choices, blank=True)

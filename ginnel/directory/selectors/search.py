@@ -60,12 +60,13 @@ from ginnel.directory.models import (
     TaxonomyTerm,
 )
 from ginnel.directory.postcodes import bounding_box, haversine_m
-from ginnel.directory.wording import DAY_NAMES
 from ginnel.errors import GinnelError
 
 MAX_PER_PAGE = 200
+# The API's day names are English whatever the reader's language (parameters are data).
+_ENGLISH_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DAYS: dict[str, int] = {}
-for _number, (_code, _name) in enumerate(zip(DAY_CODES, DAY_NAMES, strict=True)):
+for _number, (_code, _name) in enumerate(zip(DAY_CODES, _ENGLISH_DAYS, strict=True)):
     _DAYS.update({_code.lower(): _number, _name.lower(): _number, _name[:3].lower(): _number})
     _DAYS[str(_number)] = _number
 

@@ -28,12 +28,12 @@ class Sched:
         (time(10), "10am"),
         (time(12), "12 noon"),
         (time(0), "12 midnight"),
-        (time(13, 30), "1:30pm"),
-        (time(9, 5), "9:05am"),
-        (time(23, 59), "11:59pm"),
+        (time(13, 30), "1.30pm"),
+        (time(9, 5), "9.05am"),
+        (time(23, 59), "11.59pm"),
     ],
 )
-def test_times_of_day_are_said_the_gov_uk_way(value: time, said: str) -> None:
+def test_times_of_day_are_said_as_people_write_them(value: time, said: str) -> None:
     assert wording.clock(value) == said
 
 
@@ -43,7 +43,7 @@ def test_times_of_day_are_said_the_gov_uk_way(value: time, said: str) -> None:
         (Sched(byday="TH", opens_at=time(10), closes_at=time(12)), "Thursdays 10am to 12 noon"),
         (
             Sched(byday="MO,TU,WE,TH,FR", opens_at=time(9, 30), closes_at=time(16, 30)),
-            "Mondays to Fridays 9:30am to 4:30pm",
+            "Mondays to Fridays 9.30am to 4.30pm",
         ),
         (Sched(byday="TU,TH"), "Tuesdays and Thursdays"),
         (Sched(byday="MO,WE,FR", opens_at=time(18)), "Mondays, Wednesdays and Fridays from 6pm"),
@@ -51,7 +51,7 @@ def test_times_of_day_are_said_the_gov_uk_way(value: time, said: str) -> None:
         (Sched(byday="TH", interval=2, opens_at=time(14), closes_at=time(16)),
          "Every other Thursday 2pm to 4pm"),
         (Sched(freq="MONTHLY", byday="2TH", opens_at=time(13, 30), closes_at=time(15, 30)),
-         "The second Thursday of the month 1:30pm to 3:30pm"),
+         "The second Thursday of the month 1.30pm to 3.30pm"),
         (Sched(freq="MONTHLY", byday="-1FR"), "The last Friday of the month"),
         (Sched(freq="MONTHLY", bymonthday="1,15"), "The 1st and 15th of each month"),
         (Sched(freq="MONTHLY", bymonthday="-1", opens_at=time(10)),

@@ -34,7 +34,7 @@ from tqdm import tqdm
 
 from ginnel.directory.models import Postcode
 from ginnel.directory.osgb import wgs84_from_grid
-from ginnel.directory.postcodes import normalise
+from ginnel.directory.postcodes import normalise, postcodes_loaded_forget
 from ginnel.errors import GinnelError
 
 BATCH = 5_000
@@ -221,6 +221,7 @@ def load(paths: list[Path], *, progress: bool = False) -> Tally:
             if batch:
                 _write(batch)
                 tally.loaded += len(batch)
+    transaction.on_commit(postcodes_loaded_forget)
     return tally
 
 
