@@ -28,11 +28,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from ginnel.communities.models import Community, Membership, MembershipStatus, Neighbourhood
 from ginnel.matching.availability import week_grid
@@ -45,6 +47,7 @@ from ginnel.matching.engine import (
     Profile,
     Suggestion,
     Taxonomy,
+    Words,
 )
 from ginnel.matching.models import Block, Dismissal
 from ginnel.people.models import Consent, ConsentPurpose, Person, StrengthsProfile
@@ -234,13 +237,36 @@ class Context:
         return bits
 
 
+def _for_someone(label: str, person: str) -> str:
+    return gettext("%(action)s, for %(person)s") % {"action": label, "person": person}
+
+
 @dataclass(frozen=True)
 class Action:
-    """The one thing a person can do with a suggestion: follow a link, or post a small form."""
+    """The one thing a person can do with a suggestion: follow a link, or post a small form.
+
+    ``label_for`` words the action when someone (a link worker, a coordinator)
+    takes it for a person, given that person's name: "Ask Carole for this, for
+    Mo". A source that gives none gets "<label>, for <name>".
+    """
 
     label: str
     url: str
     post: bool = False
+    label_for: Callable[[str], str] | None = None
+    #: Set by :meth:`acting_for`: the person the action is taken for.
+    person_id: int | None = None
+
+    def acting_for(self, person: Person) -> Action:
+        """The action taken for ``person``: it says so, and a link carries ``?for=<id>``
+        (a form carries the person as a field)."""
+        label = (self.label_for or partial(_for_someone, self.label))(person.display_name)
+        url = self.url
+        if not self.post:
+            path, hash_mark, fragment = url.partition("#")
+            joiner = "&" if "?" in path else "?"
+            url = f"{path}{joiner}for={person.pk}{hash_mark}{fragment}"
+        return replace(self, label=label, url=url, label_for=None, person_id=person.pk)
 
 
 @dataclass(frozen=True)
@@ -373,21 +399,34 @@ class ListingSource:
             .select_related("owner")
         ):
             url = reverse("timebank:listing", args=[slug, x.pk])
-            label = (
-                f"Ask {x.owner.display_name} for this"
-                if self.listing_kind == ListingKind.OFFER
-                else f"Offer to help {x.owner.display_name}"
-            )
+            owner = x.owner.display_name
+            if self.listing_kind == ListingKind.OFFER:
+                label = gettext("Ask %(owner)s for this") % {"owner": owner}
+                label_for = partial(_ask_for, owner)
+            else:
+                label = gettext("Offer to help %(owner)s") % {"owner": owner}
+                label_for = None  # a coach is never shown people a person could help
             out[x.pk] = Candidate(
                 key=f"{self.name}:{x.pk}",
                 title=x.title,
                 url=url,
-                person=x.owner.display_name,
+                person=owner,
                 person_id=x.owner_id,
                 detail=x.get_kind_display(),
-                action=Action(label, f"{url}#propose"),
+                action=Action(label, f"{url}#propose", label_for=label_for),
             )
         return out
+
+
+def _ask_for(owner: str, person: str) -> str:
+    return gettext("Ask %(owner)s for this, for %(person)s") % {"owner": owner, "person": person}
+
+
+def _introduce(other: str, person: str) -> str:
+    return gettext("Ask a coordinator to introduce %(person)s to %(other)s") % {
+        "person": person,
+        "other": other,
+    }
 
 
 def _strengths(community: Community) -> Any:
@@ -429,7 +468,7 @@ class SkillsSource:
         }
 
     def render(self, ctx: Context, ids: Collection[int]) -> dict[int, Candidate]:
-        return _people_cards(ctx, self.name, ids, detail="Good at")
+        return _people_cards(ctx, self.name, ids, detail=gettext("Good at"))
 
 
 @dataclass(frozen=True)
@@ -458,7 +497,7 @@ class PeerSource:
         return out
 
     def render(self, ctx: Context, ids: Collection[int]) -> dict[int, Candidate]:
-        return _people_cards(ctx, self.name, ids, detail="Shares a concern")
+        return _people_cards(ctx, self.name, ids, detail=gettext("Shares a concern"))
 
 
 def _people_cards(
@@ -474,9 +513,10 @@ def _people_cards(
             person_id=p.pk,
             detail=detail,
             action=Action(
-                "Ask a coordinator to introduce you",
+                gettext("Ask a coordinator to introduce you"),
                 reverse("matching:introduce", args=[slug]),
                 post=True,
+                label_for=partial(_introduce, p.display_name),
             ),
         )
         for p in Person.objects.filter(
@@ -656,6 +696,9 @@ def seeker_for(
 
 # -- suggesting -------------------------------------------------------------------------------
 
+#: Reasons worded in the language of the page being answered.
+WORDS = Words(gettext=gettext, ngettext=ngettext)
+
 
 @dataclass(frozen=True)
 class Shown:
@@ -711,11 +754,11 @@ def suggest(
     want = 3 * k + 10
     with built.lock:
         for _ in range(3):
-            found = pool.suggest(seeker, want)
+            found = pool.suggest(seeker, want, words=WORDS)
             if not _verify(built, pool, found):
                 break
         else:
-            found = pool.suggest(seeker, want)
+            found = pool.suggest(seeker, want, words=WORDS)
     chosen: list[tuple[Suggestion, str, int]] = []
     owners: set[int] = set()
     for s in found:

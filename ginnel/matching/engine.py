@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import IntFlag, StrEnum
@@ -45,6 +45,35 @@ _OWNER_SPACE = np.int64(1 << 31)  # owner ids are below this: pairs pack into on
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PERIODS = ("mornings", "afternoons", "evenings")
 ALL_WEEK = (1 << 21) - 1
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a message for the translation catalogue; it is translated where it is shown."""
+    return message
+
+
+def _same(message: str) -> str:
+    return message
+
+
+def _english_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+@dataclass(frozen=True)
+class Words:
+    """How reasons are worded: the translation functions to use.
+
+    The engine imports nothing from Django, so it is handed them: English as
+    written by default; the adapter passes Django's ``gettext`` and ``ngettext``
+    so a reason reads in the language of the page.
+    """
+
+    gettext: Callable[[str], str] = _same
+    ngettext: Callable[[str, str, int], str] = _english_plural
+
+
+ENGLISH = Words()
 
 
 def slot(day: int, period: int) -> int:
@@ -89,18 +118,28 @@ class Rules:
 
     giver: Giver
     consent: bool = False  # peers: retrieve and keep only on a purpose both opted in to
-    tag_reason: str = "You both chose {term}"
+    #: The taxonomy reason, marked for translation; ``{term}`` is the term as a sentence reads it.
+    tag_reason: str = gettext_noop("You both chose {term}")
+    #: The reason already says "help with": a term named "IT help" reads "IT", not "IT help help".
+    says_help: bool = False
     reciprocity: bool = False  # lift candidates who have received more than they gave
 
 
 RULES: Mapping[Kind, Rules] = {
-    Kind.HELPER: Rules(Giver.CANDIDATE, tag_reason="Can help with {term}", reciprocity=True),
-    Kind.HELPEE: Rules(Giver.SEEKER, tag_reason="Would like help with {term}"),
-    Kind.PEER: Rules(Giver.NONE, consent=True, tag_reason="You both enjoy {term}"),
-    Kind.GROUP: Rules(Giver.NONE, tag_reason="A group for {term}"),
-    Kind.EVENT: Rules(Giver.NONE, tag_reason="An event about {term}"),
-    Kind.SERVICE: Rules(Giver.CANDIDATE, tag_reason="Offers {term}"),
-    Kind.OPPORTUNITY: Rules(Giver.SEEKER, tag_reason="Needs people for {term}"),
+    Kind.HELPER: Rules(
+        Giver.CANDIDATE,
+        tag_reason=gettext_noop("Can help with {term}"),
+        says_help=True,
+        reciprocity=True,
+    ),
+    Kind.HELPEE: Rules(
+        Giver.SEEKER, tag_reason=gettext_noop("Would like help with {term}"), says_help=True
+    ),
+    Kind.PEER: Rules(Giver.NONE, consent=True, tag_reason=gettext_noop("You both enjoy {term}")),
+    Kind.GROUP: Rules(Giver.NONE, tag_reason=gettext_noop("A group for {term}")),
+    Kind.EVENT: Rules(Giver.NONE, tag_reason=gettext_noop("An event about {term}")),
+    Kind.SERVICE: Rules(Giver.CANDIDATE, tag_reason=gettext_noop("Offers {term}")),
+    Kind.OPPORTUNITY: Rules(Giver.SEEKER, tag_reason=gettext_noop("Needs people for {term}")),
 }
 
 
@@ -820,8 +859,8 @@ class Pool:
         rank = np.arange(len(top)) - np.repeat(heads, np.diff(np.append(heads, len(top))))
         return seeker, rank, self._rows.ids[scored.candidate[top]], scored.score[top]
 
-    def suggest(self, seeker: Profile, k: int = 10) -> list[Suggestion]:
-        """One seeker's top k, with their parts and reasons."""
+    def suggest(self, seeker: Profile, k: int = 10, *, words: Words = ENGLISH) -> list[Suggestion]:
+        """One seeker's top k, with their parts and reasons (worded with ``words``)."""
         self._flush()
         rows = self.encoder.encode([seeker])
         si, ci = self.retrieve(rows, np.zeros(1, dtype=np.int64))
@@ -844,6 +883,7 @@ class Pool:
                         parts,
                         miles=float(scored.miles[at]),
                         same_hood=bool(scored.same_hood[at]),
+                        words=words,
                     ),
                 )
             )
@@ -859,6 +899,7 @@ class Pool:
         *,
         miles: float,
         same_hood: bool,
+        words: Words = ENGLISH,
     ) -> tuple[Reason, ...]:
         """1-3 reasons, one per part that added to the score, the largest first."""
         ranked = sorted(
@@ -867,7 +908,7 @@ class Pool:
         )
         out: list[Reason] = []
         for name in ranked:
-            text = self._reason(name, seeker, candidate, miles=miles, same_hood=same_hood)
+            text = self._reason(name, seeker, candidate, miles=miles, words=words)
             if text:
                 out.append(Reason(name, text))
             if len(out) == 3:
@@ -875,8 +916,9 @@ class Pool:
         return tuple(out)
 
     def _reason(
-        self, part: str, seeker: Profile, candidate: Profile, *, miles: float, same_hood: bool
+        self, part: str, seeker: Profile, candidate: Profile, *, miles: float, words: Words
     ) -> str:
+        _ = words.gettext
         if part == "peer":
             shared = seeker.consent & candidate.consent
             labels = [
@@ -884,53 +926,129 @@ class Pool:
                 for b in range(len(self.encoder.purposes))
                 if shared >> b & 1
             ]
-            about = labels[0] if labels else "chose the same concern"
-            return f"Also {about} (you both chose to connect about this)"
+            if not labels:
+                return _("You both chose to connect about the same concern")
+            return _("Also {concern} (you both chose to connect about this)").format(
+                concern=labels[0]
+            )
         if part == "taxonomy":
-            return self.rules.tag_reason.format(term=self._term(seeker, candidate))
+            term = self._term(seeker, candidate, says_help=self.rules.says_help, words=words)
+            return _(self.rules.tag_reason).format(term=term or _("this"))
         if part == "text":
             met = shared_words(seeker.text, candidate.text)
             if not met:
-                return "Uses words like yours"
-            quoted = ", ".join(f"“{word}”" for word in met[:2])
-            return f"Mentions {quoted}"
+                return _("Uses words like yours")
+            if len(met) == 1:
+                return _("Mentions “{word}”").format(word=met[0])
+            return _("Mentions “{word}” and “{other}”").format(word=met[0], other=met[1])
         if part == "distance":
             if math.isnan(miles):
-                return "In your neighbourhood"
+                return _("In your neighbourhood")
             if miles < 0.1:
-                return "Less than 0.1 miles away"
-            return f"{miles:.1f} miles away" if round(miles, 1) != 1.0 else "1 mile away"
+                return _("Less than 0.1 miles away")
+            if round(miles, 1) == 1.0:
+                return _("1 mile away")
+            return _("{miles} miles away").format(miles=f"{miles:.1f}")
         if part == "availability":
             common = seeker.availability & candidate.availability
             bits = [b for b in range(21) if common >> b & 1]
-            first = f"Free on {DAYS[bits[0] // 3]} {PERIODS[bits[0] % 3]}"
-            more = len(bits) - 1
-            return first if more == 0 else f"{first} and {more} more time{'s' * (more > 1)}"
+            return _free_on(bits[0] // 3, bits[0] % 3, len(bits) - 1, words)
         if part == "reciprocity":
-            return "Would like the chance to give back"
+            return _("Would like the chance to give back")
         if part == "lift":
-            return "Looking to make a first connection"
+            return _("Looking to make a first connection")
         return ""
 
-    def _term(self, seeker: Profile, candidate: Profile) -> str:
+    def _term(
+        self,
+        seeker: Profile,
+        candidate: Profile,
+        *,
+        says_help: bool = False,
+        words: Words = ENGLISH,
+    ) -> str:
+        """The taxonomy term the two share, as a sentence reads it ("gardening", "DIY");
+        empty when the candidate has no term."""
         names = self.encoder.taxonomy.names
+
+        def said(term: int) -> str:
+            return term_in_sentence(names[term], says_help=says_help)
+
         shared = sorted(set(seeker.tags) & set(candidate.tags), key=lambda t: names[t])
         if shared:
-            return names[shared[0]].lower()
+            return said(shared[0])
         taxonomy = self.encoder.taxonomy
         for c in sorted(candidate.tags, key=lambda t: names[t]):
             for s in sorted(seeker.tags, key=lambda t: names[t]):
                 if taxonomy.related(c, s):
-                    return (
-                        f"{names[c].lower()} (part of {names[s].lower()})"
-                        if s in taxonomy.ancestors(c)
-                        else names[c].lower()
+                    if s not in taxonomy.ancestors(c):
+                        return said(c)
+                    return words.gettext("{term} (part of {wider})").format(
+                        term=said(c), wider=said(s)
                     )
         for c in sorted(candidate.tags, key=lambda t: names[t]):
             for s in seeker.tags:
                 if set(taxonomy.ancestors(c)) & set(taxonomy.ancestors(s)):
-                    return f"{names[c].lower()} (close to {names[s].lower()})"
-        return names[candidate.tags[0]].lower() if candidate.tags else "this"
+                    return words.gettext("{term} (close to {other})").format(
+                        term=said(c), other=said(s)
+                    )
+        return said(candidate.tags[0]) if candidate.tags else ""
+
+
+#: "Free on <day> <period>", each written whole; the day's name is put in.
+_FREE_ON = (
+    gettext_noop("Free on {day} mornings"),
+    gettext_noop("Free on {day} afternoons"),
+    gettext_noop("Free on {day} evenings"),
+)
+_DAY_NAMES = (
+    gettext_noop("Monday"),
+    gettext_noop("Tuesday"),
+    gettext_noop("Wednesday"),
+    gettext_noop("Thursday"),
+    gettext_noop("Friday"),
+    gettext_noop("Saturday"),
+    gettext_noop("Sunday"),
+)
+
+
+def _free_on(day: int, period: int, more: int, words: Words) -> str:
+    day_name = words.gettext(_DAY_NAMES[day])
+    if more == 0:
+        return words.gettext(_FREE_ON[period]).format(day=day_name)
+    if period == 0:
+        text = words.ngettext(
+            "Free on {day} mornings and {count} more time",
+            "Free on {day} mornings and {count} more times",
+            more,
+        )
+    elif period == 1:
+        text = words.ngettext(
+            "Free on {day} afternoons and {count} more time",
+            "Free on {day} afternoons and {count} more times",
+            more,
+        )
+    else:
+        text = words.ngettext(
+            "Free on {day} evenings and {count} more time",
+            "Free on {day} evenings and {count} more times",
+            more,
+        )
+    return text.format(day=day_name, count=more)
+
+
+def term_in_sentence(name: str, *, says_help: bool = False) -> str:
+    """A taxonomy term's name as it reads inside a sentence: lower case except for
+    words written in capitals ("IT help" stays "IT help", "Gardening" is "gardening");
+    after "help with", a name ending in "help" drops it ("IT help" reads "IT")."""
+    said = " ".join(
+        word if len(word) > 1 and word.isupper() else word.lower() for word in name.split()
+    )
+    if says_help:
+        head, _, last = said.rpartition(" ")
+        if head and last == "help":
+            said = head
+    return said
 
 
 def shared_words(seeker_text: str, candidate_text: str) -> list[str]:

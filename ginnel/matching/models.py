@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Block(models.Model):
@@ -56,9 +57,9 @@ class Dismissal(models.Model):
 
 
 class IntroductionState(models.TextChoices):
-    REQUESTED = "requested", "Asked for, waiting for a coordinator"
-    MADE = "made", "Introduced"
-    DECLINED = "declined", "Not made"
+    REQUESTED = "requested", _("Asked for, waiting for a coordinator")
+    MADE = "made", _("Introduced")
+    DECLINED = "declined", _("Not made")
 
 
 class Introduction(models.Model):
@@ -85,6 +86,15 @@ class Introduction(models.Model):
         max_length=16, choices=IntroductionState.choices, default=IntroductionState.REQUESTED
     )
     at = models.DateTimeField(default=timezone.now)
+    # Who marked it made or not made, and when (empty while it waits).
+    decided_by = models.ForeignKey(
+        "communities.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-at", "-id")

@@ -7,13 +7,15 @@ from functools import partial
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ginnel.communities.models import MembershipStatus, Role, RoleGrant
+from ginnel.communities.models import CommunityEvent, MembershipStatus, Role, RoleGrant
 from ginnel.communities.permissions import Access, Perm, require
 from ginnel.errors import GinnelError
 from ginnel.matching import adapter
 from ginnel.matching.engine import Kind
-from ginnel.matching.models import Block, Dismissal, Introduction
+from ginnel.matching.models import Block, Dismissal, Introduction, IntroductionState
 from ginnel.people.models import Person
 
 _KEY = re.compile(r"^[a-z_]{1,30}:\d{1,18}$")
@@ -21,7 +23,7 @@ _KEY = re.compile(r"^[a-z_]{1,30}:\d{1,18}$")
 
 def _me(access: Access) -> Person:
     if access.membership is None or not access.is_member:
-        raise GinnelError("Only members of this community can do this.")
+        raise GinnelError(_("Only members of this community can do this."))
     person: Person = access.membership.person
     return person
 
@@ -30,14 +32,14 @@ def _kind(kind: str) -> Kind:
     try:
         return Kind(kind)
     except ValueError:
-        raise GinnelError("There is no such kind of suggestion.") from None
+        raise GinnelError(_("There is no such kind of suggestion.")) from None
 
 
 def _check_key(candidate: str) -> str:
     if not _KEY.match(candidate) or candidate.split(":")[0] not in {
         s.name for s in adapter.sources()
     }:
-        raise GinnelError("There is no such suggestion.")
+        raise GinnelError(_("There is no such suggestion."))
     return candidate
 
 
@@ -46,7 +48,7 @@ def suggestion_dismiss(*, access: Access, kind: str, candidate: str, label: str 
     """Not for me: this suggestion is never shown to the asker again (until they undo it)."""
     require(access, Perm.VIEW_COMMUNITY)
     me = _me(access)
-    found, _ = Dismissal.objects.get_or_create(
+    found, _created = Dismissal.objects.get_or_create(
         person=me,
         kind=_kind(kind).value,
         candidate=_check_key(candidate),
@@ -61,7 +63,7 @@ def suggestion_restore(*, access: Access, dismissal_id: int) -> Dismissal:
     me = _me(access)
     found = Dismissal.objects.select_for_update().filter(pk=dismissal_id, person=me).first()
     if found is None:
-        raise GinnelError("There is no such hidden suggestion of yours.")
+        raise GinnelError(_("There is no such hidden suggestion of yours."))
     found.delete()
     return found
 
@@ -71,7 +73,7 @@ def _person_here(access: Access, person_id: int) -> Person:
         community=access.community, pk=person_id, membership__status=MembershipStatus.ACTIVE
     ).first()
     if person is None:
-        raise GinnelError("There is no such member in this community.")
+        raise GinnelError(_("There is no such member in this community."))
     return person
 
 
@@ -81,8 +83,8 @@ def block_add(*, access: Access, person_id: int) -> Block:
     me = _me(access)
     other = _person_here(access, person_id)
     if other.pk == me.pk:
-        raise GinnelError("You cannot block yourself.")
-    found, _ = Block.objects.get_or_create(
+        raise GinnelError(_("You cannot block yourself."))
+    found, _created = Block.objects.get_or_create(
         person=me, blocked=other, defaults={"community": access.community}
     )
     return found
@@ -133,10 +135,12 @@ def introduction_request(
     shown = adapter.suggestions_for(person, [wanted], k=50).get(wanted, [])
     match = next((s for s in shown if s.candidate.key == key), None)
     if match is None or match.candidate.person_id is None:
-        raise GinnelError("This person is no longer a suggestion, so we cannot introduce you.")
+        raise GinnelError(
+            _("This person is no longer a suggestion, so we cannot ask for an introduction.")
+        )
     other = Person.objects.get(pk=match.candidate.person_id)
     already = Introduction.objects.filter(
-        community=access.community, person=person, other=other, state="requested"
+        community=access.community, person=person, other=other, state=IntroductionState.REQUESTED
     ).first()
     if already is not None:
         return already
@@ -150,17 +154,73 @@ def introduction_request(
         note=note[:500],
         requested_by=access.membership,
     )
+    CommunityEvent.objects.create(
+        community=access.community,
+        actor=access.membership,
+        action="introduction_requested",
+        subject=person.membership,
+        detail={"introduction": introduction.pk, "other": other.pk},
+    )
     addresses = coordinator_addresses(access)
     if addresses:
-        asker = me.display_name
-        for_whom = "themselves" if person.pk == me.pk else person.display_name
-        reasons = "\n".join(f"- {r}" for r in match.reasons)
-        body = (
-            f"{asker} asked for an introduction for {for_whom} to {other.display_name} "
-            f"in {access.community.name}.\n\nWhy they were suggested:\n{reasons}\n"
-            + (f"\nNote: {note}\n" if note else "")
-            + "\nPlease speak to both before passing on any contact details.\n"
+        transaction.on_commit(
+            partial(_tell_coordinators, introduction, me, access.community.name, addresses)
         )
-        subject = f"Introduction asked for: {person.display_name} and {other.display_name}"
-        transaction.on_commit(partial(send_mail, subject, body, None, addresses))
+    return introduction
+
+
+def _tell_coordinators(
+    introduction: Introduction, asker: Person, community: str, addresses: list[str]
+) -> None:
+    person, other = introduction.person, introduction.other
+    values = {
+        "asker": asker.display_name,
+        "person": person.display_name,
+        "other": other.display_name,
+        "community": community,
+    }
+    if person.pk == asker.pk:
+        opening = _("%(asker)s asked to be introduced to %(other)s, in %(community)s.") % values
+    else:
+        opening = (
+            _("%(asker)s asked for %(person)s to be introduced to %(other)s, in %(community)s.")
+            % values
+        )
+    reasons = "\n".join(f"- {r}" for r in introduction.reasons)
+    parts = [opening, _("Why they were suggested:") + "\n" + reasons]
+    if introduction.note:
+        parts.append(_("Note: %(note)s") % {"note": introduction.note})
+    parts.append(_("Please speak to both before passing on any contact details."))
+    subject = _("Introduction asked for: %(person)s and %(other)s") % values
+    send_mail(subject, "\n\n".join(parts) + "\n", None, addresses)
+
+
+@transaction.atomic
+def introduction_decide(*, access: Access, introduction_id: int, made: bool) -> Introduction:
+    """A coordinator marks an introduction made (they put the two in touch) or not made.
+
+    Only one still waiting can be decided; who decided and when are kept, and
+    the decision is logged.
+    """
+    require(access, Perm.COORDINATE_TIMEBANK)
+    introduction = (
+        Introduction.objects.select_for_update()
+        .filter(community=access.community, pk=introduction_id)
+        .first()
+    )
+    if introduction is None:
+        raise GinnelError(_("There is no such introduction in this community."))
+    if introduction.state != IntroductionState.REQUESTED:
+        raise GinnelError(_("This introduction has already been marked."))
+    introduction.state = IntroductionState.MADE if made else IntroductionState.DECLINED
+    introduction.decided_by = access.membership
+    introduction.decided_at = timezone.now()
+    introduction.save(update_fields=["state", "decided_by", "decided_at"])
+    CommunityEvent.objects.create(
+        community=access.community,
+        actor=access.membership,
+        action="introduction_made" if made else "introduction_declined",
+        subject=introduction.person.membership,
+        detail={"introduction": introduction.pk, "other": introduction.other_id},
+    )
     return introduction
