@@ -28,8 +28,19 @@ def communities_of(user: User) -> QuerySet[Community]:
     ).order_by("name")
 
 
-def communities_open_to_join() -> QuerySet[Community]:
-    return Community.objects.exclude(signup_mode=SignupMode.INVITATION).order_by("name")
+def communities_to_join(user: User | None) -> QuerySet[Community]:
+    """Communities open to sign-up or application, leaving out any the user is in or applied to."""
+    found = Community.objects.exclude(signup_mode=SignupMode.INVITATION)
+    if user is not None:
+        found = found.exclude(pk__in=Membership.objects.filter(user=user).values("community_id"))
+    return found.order_by("name")
+
+
+def communities_applied(user: User) -> QuerySet[Community]:
+    """Communities where the user's application is waiting for a coordinator."""
+    return Community.objects.filter(
+        memberships__user=user, memberships__status=MembershipStatus.APPLIED
+    ).order_by("name")
 
 
 def neighbourhoods_of(community: Community) -> QuerySet[Neighbourhood]:

@@ -124,7 +124,8 @@ def member_join(
                 "There is already an account with this email address. Log in to join.",
                 field="email",
             )
-        user = User.objects.create_user(email, password)
+        # Not shown to other members until the emailed link is opened (people/email_check.py).
+        user = User.objects.create_user(email, password, email_verified=False)
     elif Membership.objects.filter(community=community, user=user).exists():
         raise GinnelError(f"You have already joined or applied to {community.name}.")
 

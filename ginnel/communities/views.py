@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ginnel.communities import selectors, services
@@ -23,6 +24,7 @@ from ginnel.communities.forms import (
 from ginnel.communities.models import Community, MembershipStatus, SignupMode
 from ginnel.communities.permissions import Access, Perm, access_for, community_view
 from ginnel.errors import GinnelError
+from ginnel.people import email_check
 from ginnel.people.models import Person
 from ginnel.ui.htmx import is_htmx
 
@@ -75,14 +77,21 @@ def join(request: HttpRequest, community: str, token: str = "") -> HttpResponse:
         else:
             if user is None and membership.user is not None:
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                # A new account: email the link that shows the address is theirs.
+                email_check.check_send(
+                    user=membership.user,
+                    link=request.build_absolute_uri(
+                        reverse("web:email_check", args=[email_check.check_token(membership.user)])
+                    ),
+                )
             if membership.status == MembershipStatus.APPLIED:
                 return render(
                     request,
                     "communities/join_status.html",
                     {"community": found, "membership": membership},
                 )
-            messages.success(request, f"Welcome to {found.name}.")
-            return redirect("web:community_home", community=found.slug)
+            messages.success(request, _("Welcome to %(name)s.") % {"name": found.name})
+            return redirect("web:welcome", community=found.slug)
     status = 400 if request.method == "POST" else 200
     return render(
         request,

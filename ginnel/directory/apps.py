@@ -12,6 +12,12 @@ class DirectoryConfig(AppConfig):
 
         register_sources()
 
+        # Entries due for review, on the home page of their editors and coordinators.
+        from ginnel.communities.waiting import on_waiting
+        from ginnel.directory.waiting import directory_waiting
+
+        on_waiting(directory_waiting)
+
         # The text index outlives migrations that rebuild the services table (search_index.py).
         from django.db.models.signals import post_migrate
 

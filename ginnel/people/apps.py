@@ -5,3 +5,10 @@ class PeopleConfig(AppConfig):
     name = "ginnel.people"
     label = "people"
     verbose_name = "People"
+
+    def ready(self) -> None:
+        from ginnel.communities.waiting import on_waiting
+        from ginnel.people.waiting import people_waiting
+
+        # Steps of a person's goals that are due, on their home page.
+        on_waiting(people_waiting)

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager["User"]):
@@ -35,6 +36,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Can log in to the site administration (/admin/)."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Whether the person has shown the address is theirs, by the link emailed at sign-up.
+    # Until then others do not see them listed or suggested (coordinators do, marked).
+    # Accounts made by sign-up start unchecked (communities.services.member_join); those an
+    # administrator makes (createcommunity, the demo) and every account that existed before
+    # the check count as checked.
+    email_verified = models.BooleanField(_("email address checked"), default=True)
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -12,3 +12,9 @@ class TimebankConfig(AppConfig):
 
         # A new community starts with the default skill taxonomy its members pick from.
         on_community_created(categories_seed)
+
+        from ginnel.communities.waiting import on_waiting
+        from ginnel.timebank.waiting import timebank_waiting
+
+        # The balance, hours to confirm and proposals to answer, on the home page.
+        on_waiting(timebank_waiting)
