@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ginnel.communities.models import Community
-from ginnel.directory.models import Event, Freq, Organization, TaxonomyTerm
+from ginnel.directory.models import Event, Freq, Organization, Service, TaxonomyTerm
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 _BYDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
@@ -336,3 +336,14 @@ def feed_events(
         .prefetch_related("location__addresses", "themes")
         .order_by("starts_at", "id")
     )
+
+
+def service_events(*, service: Service) -> QuerySet[Event]:
+    """The events a service or group runs that are still to come (for its page)."""
+    now = timezone.now()
+    return Event.objects.filter(
+        community_id=service.community_id, service=service, cancelled_at__isnull=True
+    ).filter(
+        Q(freq="", ends_at__gte=now)
+        | (~Q(freq="") & (Q(until__isnull=True) | Q(until__gte=timezone.localdate())))
+    )[:10]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ginnel.communities.models import MembershipStatus
 from ginnel.communities.permissions import Access, Perm, require
@@ -15,7 +16,7 @@ from ginnel.people.models import Person
 
 def _me(access: Access) -> Person:
     if access.membership is None or not access.is_member:
-        raise GinnelError("Only members of this community can keep a list of services.")
+        raise GinnelError(_("Only members of this community can keep a list of services."))
     person: Person = access.membership.person
     return person
 
@@ -32,14 +33,14 @@ def _whose(access: Access, person_id: int | None) -> Person:
         membership__status=MembershipStatus.ACTIVE,
     ).first()
     if person is None:
-        raise GinnelError("There is no such member here.")
+        raise GinnelError(_("There is no such member here."))
     return person
 
 
 def _service(access: Access, service_uuid: uuid.UUID) -> Service:
     service = Service.objects.filter(community=access.community, uuid=service_uuid).first()
     if service is None:
-        raise GinnelError("There is no such entry in this community's directory.")
+        raise GinnelError(_("There is no such entry in this community's directory."))
     return service
 
 
@@ -52,8 +53,11 @@ def service_save(
     person = _whose(access, person_id)
     service = _service(access, service_uuid)
     if service.status != ServiceStatus.ACTIVE:
-        raise GinnelError(f"{service.name} is not running at the moment, so it cannot be saved.")
-    saved, _ = SavedService.objects.get_or_create(
+        raise GinnelError(
+            _("%(service)s is not running at the moment, so it cannot be saved.")
+            % {"service": service.name}
+        )
+    saved, _created = SavedService.objects.get_or_create(
         person=person,
         service=service,
         defaults={"community": access.community, "saved_by": _me(access)},
@@ -64,10 +68,10 @@ def service_save(
 @transaction.atomic
 def service_unsave(
     *, access: Access, service_uuid: uuid.UUID, person_id: int | None = None
-) -> Service:
+) -> tuple[Service, Person]:
     """Take a service off a person's list (nothing happens when it was not on it)."""
     require(access, Perm.VIEW_COMMUNITY)
     person = _whose(access, person_id)
     service = _service(access, service_uuid)
     SavedService.objects.filter(person=person, service=service).delete()
-    return service
+    return service, person

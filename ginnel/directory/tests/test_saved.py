@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from ginnel.directory.models import Organization, SavedService, Service, ServiceStatus
+from ginnel.directory.services.derived import services_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +16,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def service(community):
     org = Organization.objects.create(community=community, name="Calder Carers")
-    return Service.objects.create(community=community, organization=org, name="Carers' cafe")
+    made = Service.objects.create(community=community, organization=org, name="Carers' cafe")
+    services_refresh(community=community, service_ids=[made.pk])
+    return made
 
 
 def save_url(service):
@@ -102,3 +107,138 @@ def test_a_service_of_another_community_cannot_be_saved(member, other_community,
 
     assert "There is no such entry" in response.content.decode()
     assert not SavedService.objects.exists()
+
+
+# "Save" on every search result and service page ----------------------------------------------
+
+
+def search_url(community, **params):
+    from urllib.parse import urlencode
+
+    url = reverse("directory:search", args=[community.slug])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def service_url(service, **params):
+    from urllib.parse import urlencode
+
+    url = reverse("directory:service", args=[service.community.slug, service.uuid])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def save_forms(page: str) -> list[str]:
+    return re.findall(r'<form method="post" class="inline-form save-form".*?</form>', page, re.S)
+
+
+def test_every_search_result_has_save_and_says_saved_after_without_javascript(
+    member, service, community, client_for
+):
+    other = Service.objects.create(
+        community=community, organization=service.organization, name="Walking group"
+    )
+    services_refresh(community=community, service_ids=[other.pk])
+    client = client_for(member)
+    page = client.get(search_url(community, q="cafe")).content.decode()
+    forms = save_forms(page)
+    assert len(forms) == 1
+    assert ">Save<" in forms[0]
+
+    response = client.post(
+        save_url(service), {"next": search_url(community, q="cafe")}, follow=True
+    )
+
+    after = response.content.decode()
+    assert response.redirect_chain[-1][0] == search_url(community, q="cafe")
+    assert ">Saved<" in save_forms(after)[0]
+    assert "On your list" in after
+    everything = client.get(search_url(community, q="")).content.decode()
+    assert len(save_forms(everything)) == 2
+    assert other.name in everything
+
+
+def test_a_service_page_has_save_and_says_saved_after(member, service, client_for):
+    client = client_for(member)
+    page = client.get(service_url(service)).content.decode()
+    assert ">Save<" in save_forms(page)[0]
+
+    after = client.post(save_url(service), {"next": service_url(service)}, follow=True)
+
+    assert ">Saved<" in save_forms(after.content.decode())[0]
+    assert SavedService.objects.get(person=member).service == service
+
+
+def test_with_htmx_only_the_button_comes_back_in_its_new_state(member, service, client_for):
+    client = client_for(member)
+
+    saved = client.post(save_url(service), {"next": "/"}, HTTP_HX_REQUEST="true")
+
+    assert saved.status_code == 200
+    body = saved.content.decode()
+    assert body.lstrip().startswith("<form")
+    assert ">Saved<" in body
+    assert "unsave" in body
+    removed = client.post(
+        reverse("directory:unsave", args=[service.community.slug, service.uuid]),
+        {"next": "/"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert ">Save<" in removed
+    assert not SavedService.objects.exists()
+
+
+def test_a_link_worker_finding_help_for_someone_saves_to_their_list_from_the_search(
+    member, link_worker, service, community, client_for
+):
+    client = client_for(link_worker)
+    url = search_url(community, q="cafe", **{"for": member.pk})
+    page = client.get(url).content.decode()
+    assert "You are finding help for" in page
+    assert member.display_name in page
+    assert f'<input type="hidden" name="for" value="{member.pk}">' in page
+    form = save_forms(page)[0]
+    assert f'name="person" value="{member.pk}"' in form
+    # The result's link carries whom it is for to the service page.
+    assert f"for={member.pk}" in re.search(r'<h3 class="heading-s"><a href="([^"]+)"', page)[1]
+
+    after = client.post(save_url(service), {"person": member.pk, "next": url}, follow=True)
+
+    saved = SavedService.objects.get(person=member)
+    assert saved.saved_by == link_worker
+    assert not SavedService.objects.filter(person=link_worker).exists()
+    assert ">Saved<" in save_forms(after.content.decode())[0]
+    assert f"On {member.display_name}’s list" in after.content.decode()
+
+
+def test_a_link_worker_saves_for_someone_from_the_service_page(
+    member, link_worker, service, client_for
+):
+    client = client_for(link_worker)
+    page = client.get(service_url(service, **{"for": member.pk})).content.decode()
+    assert f'name="person" value="{member.pk}"' in save_forms(page)[0]
+
+    client.post(save_url(service), {"person": member.pk})
+
+    assert SavedService.objects.get(person=member).saved_by == link_worker
+
+
+def test_a_member_cannot_act_for_someone_else_through_the_address(
+    member, make_member, community, service, client_for
+):
+    other = make_member(community, name="Oli Other")
+    client = client_for(member)
+
+    page = client.get(search_url(community, q="cafe", **{"for": other.pk})).content.decode()
+
+    assert "You are finding help for" not in page
+    assert 'name="person"' not in save_forms(page)[0]
+    assert client.post(save_url(service), {"person": other.pk}).status_code == 403
+    assert not SavedService.objects.filter(person=other).exists()
+
+
+def test_a_service_that_is_not_running_has_no_save_button(member, service, client_for):
+    service.status = ServiceStatus.DEFUNCT
+    service.save()
+
+    page = client_for(member).get(service_url(service)).content.decode()
+
+    assert save_forms(page) == []

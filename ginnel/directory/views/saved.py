@@ -1,4 +1,8 @@
-"""Saving services to a list: one tap from a suggestion or a service's page, without JavaScript."""
+"""Saving services to a list: one tap from a search result, a service's page or a suggestion.
+
+Works without JavaScript (a form that comes back to the page, where the button now says
+"Saved"); with htmx the button alone is swapped for its new state.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ginnel.communities.permissions import Access, Perm, community_view
+from ginnel.directory.models import Service
 from ginnel.directory.selectors.saved import saved_services
 from ginnel.directory.services import saved as saving
 from ginnel.errors import GinnelError, PermissionRefused
+from ginnel.people.models import Person
+from ginnel.ui.htmx import is_htmx
 from ginnel.ui.redirects import next_or
 
 
@@ -25,6 +33,30 @@ def _back(request: HttpRequest, access: Access) -> str:
 def _person_id(request: HttpRequest) -> int | None:
     raw = request.POST.get("person", "").strip()
     return int(raw) if raw.isdigit() else None
+
+
+def _button(
+    request: HttpRequest,
+    access: Access,
+    service: Service,
+    person: Person,
+    *,
+    is_saved: bool,
+) -> HttpResponse:
+    """The button in its new state, for htmx to put in place of the old one."""
+    me = access.membership.person if access.membership is not None else None
+    helped = person if me is None or person.pk != me.pk else None
+    return render(
+        request,
+        "directory/_save_button.html",
+        {
+            "access": access,
+            "service": service,
+            "is_saved": is_saved,
+            "helped": helped,
+            "next": _back(request, access),
+        },
+    )
 
 
 @community_view(Perm.VIEW_COMMUNITY)
@@ -39,8 +71,16 @@ def save(request: HttpRequest, access: Access, service_uuid: uuid.UUID) -> HttpR
     except GinnelError as error:
         messages.error(request, error.message)
         return redirect(_back(request, access))
-    whose = "your list" if saved.person == saved.saved_by else f"{saved.person.display_name}'s list"
-    messages.success(request, f"{saved.service.name} is saved to {whose}.")
+    if is_htmx(request):
+        return _button(request, access, saved.service, saved.person, is_saved=True)
+    if saved.person == saved.saved_by:
+        said = _("%(service)s is saved to your list.") % {"service": saved.service.name}
+    else:
+        said = _("%(service)s is saved to %(person)s’s list.") % {
+            "service": saved.service.name,
+            "person": saved.person.display_name,
+        }
+    messages.success(request, said)
     return redirect(_back(request, access))
 
 
@@ -48,7 +88,7 @@ def save(request: HttpRequest, access: Access, service_uuid: uuid.UUID) -> HttpR
 @require_POST
 def unsave(request: HttpRequest, access: Access, service_uuid: uuid.UUID) -> HttpResponse:
     try:
-        service = saving.service_unsave(
+        service, person = saving.service_unsave(
             access=access, service_uuid=service_uuid, person_id=_person_id(request)
         )
     except PermissionRefused as refused:
@@ -56,7 +96,11 @@ def unsave(request: HttpRequest, access: Access, service_uuid: uuid.UUID) -> Htt
     except GinnelError as error:
         messages.error(request, error.message)
         return redirect(_back(request, access))
-    messages.success(request, f"{service.name} is no longer on the list.")
+    if is_htmx(request):
+        return _button(request, access, service, person, is_saved=False)
+    messages.success(
+        request, _("%(service)s is no longer on the list.") % {"service": service.name}
+    )
     return redirect(_back(request, access))
 
 

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.directory import wording
@@ -32,9 +33,13 @@ from ginnel.directory.models import (
     ServiceAtLocation,
     ServiceStatus,
 )
-from ginnel.directory.postcodes import haversine_m
+from ginnel.directory.postcodes import METRES_PER_MILE, haversine_m
+from ginnel.directory.selectors.events import service_events
+from ginnel.directory.selectors.organisations import organization_contact
+from ginnel.directory.selectors.saved import person_helped, saved_among, saving_for
 from ginnel.directory.selectors.search import ResultPage, services_search
 from ginnel.errors import GinnelError
+from ginnel.people.models import Person
 from ginnel.ui.htmx import is_htmx
 
 PER_PAGE = 20
@@ -67,6 +72,7 @@ class Result:
     phone: Phone | None
     address: str
     location: Location | None
+    is_saved: bool = False
 
     @property
     def tel(self) -> str:
@@ -75,17 +81,18 @@ class Result:
 
 def _cost(service: Service) -> str:
     if service.free:
-        return "Free"
+        return _("Free")
     charged = [o for o in service.cost_options.all() if o.amount and o.amount > Decimal(0)]
     if charged:
         return "; ".join(
-            f"{o.option}: {wording.money(o.amount, o.currency)}"
+            _("%(option)s: %(amount)s")
+            % {"option": o.option, "amount": wording.money(o.amount, o.currency)}
             if o.option
             else wording.money(o.amount, o.currency)
             for o in charged
             if o.amount is not None
         )
-    return service.fees_description or "Ask about the cost"
+    return service.fees_description or _("Ask about the cost")
 
 
 def _address(location: Location | None) -> str:
@@ -245,7 +252,7 @@ def tile_map(results: list[Result], place: SearchPlace | None, template: str) ->
 
 def _form_data(request: HttpRequest, access: Access) -> QueryDict | dict[str, Any]:
     """The search asked for; on a first visit, distances from the person's neighbourhood."""
-    if request.GET:
+    if set(request.GET) - {"for"}:
         return request.GET
     person = access.membership.person if access.membership else None
     place = getattr(person, "neighbourhood", None)
@@ -267,8 +274,16 @@ def _query_without_page(request: HttpRequest) -> str:
     return data.urlencode()
 
 
+def _mark_saved(results: list[Result], owner: Person | None) -> None:
+    found = saved_among(person=owner, service_ids=[r.service.pk for r in results])
+    for result in results:
+        result.is_saved = result.service.pk in found
+
+
 @community_view(Perm.VIEW_COMMUNITY)
 def search(request: HttpRequest, access: Access) -> HttpResponse:
+    helped = person_helped(access=access, raw=request.GET.get("for"))
+    owner = saving_for(access=access, helped=helped)
     form = SearchForm(_form_data(request, access), community=access.community)
     page: ResultPage[Service] | None = None
     results: list[Result] = []
@@ -288,6 +303,7 @@ def search(request: HttpRequest, access: Access) -> HttpResponse:
             page = None
         else:
             results = results_of(page, place)
+            _mark_saved(results, owner)
     tiles = settings.GINNEL_MAP_TILES
     context = {
         "access": access,
@@ -295,11 +311,18 @@ def search(request: HttpRequest, access: Access) -> HttpResponse:
         "page": page,
         "results": results,
         "place": place,
-        "within": form.cleaned_data.get("within") if page is not None else "",
+        # "2 miles": how far the search reaches, in words.
+        "within": wording.miles(float(form.cleaned_data["within"]) * METRES_PER_MILE)
+        if page is not None and form.cleaned_data.get("within")
+        else "",
         "map": tile_map(results, place, tiles) if tiles and results else None,
         "query_without_page": _query_without_page(request),
         "query": request.GET.urlencode(),
-        "filtered": bool(request.GET),
+        "filtered": bool(set(request.GET) - {"for"}),
+        # Whose list "Save" puts an entry on: the person a link worker is helping, or one's own.
+        "helped": helped,
+        "can_save": owner is not None,
+        "next": request.get_full_path(),
     }
     if is_htmx(request):
         if form.errors:
@@ -315,7 +338,10 @@ def search(request: HttpRequest, access: Access) -> HttpResponse:
 def _phones(phones: Any) -> list[dict[str, str]]:
     return [
         {
-            "number": p.number + (f" extension {p.extension}" if p.extension else ""),
+            "number": _("%(number)s extension %(extension)s")
+            % {"number": p.number, "extension": p.extension}
+            if p.extension
+            else p.number,
             "tel": wording.tel(p.number),
             "description": p.description,
         }
@@ -338,7 +364,9 @@ def service_detail(request: HttpRequest, access: Access, service_uuid: Any) -> H
         .first()
     )
     if service is None:
-        raise Http404("There is no such entry in this community's directory.")
+        raise Http404(_("There is no such entry in this community's directory."))
+    helped = person_helped(access=access, raw=request.GET.get("for"))
+    owner = saving_for(access=access, helped=helped)
     terms = list(
         Attribute.objects.filter(
             community=access.community, link_type="service", link_id=service.uuid
@@ -382,13 +410,23 @@ def service_detail(request: HttpRequest, access: Access, service_uuid: Any) -> H
         "costs": costs,
         "ages": wording.ages(service.minimum_age, service.maximum_age),
         "phones": _phones(service.phones.all()),
-        "organisation_phones": _phones(service.organization.phones.all()),
+        "organisation_phones": _phones(
+            p for p in service.organization.phones.all() if p.service_id is None
+        ),
+        "organisation_address": organization_contact(
+            organization=service.organization
+        ).address_line,
+        "events": list(service_events(service=service)),
         "contacts": [
             {"contact": c, "phones": _phones(c.phones.all())} for c in service.contacts.all()
         ],
         "map": tile_map(located, None, tiles) if tiles else None,
         # The search this page was reached from, for the link back to it.
         "came_from": request.GET.get("from", ""),
+        "helped": helped,
+        "can_save": owner is not None,
+        "is_saved": bool(saved_among(person=owner, service_ids=[service.pk])),
+        "next": request.get_full_path(),
     }
     return render(request, "directory/service_detail.html", context)
 
