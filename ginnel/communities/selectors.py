@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DateField, F, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 
 from ginnel.communities.models import (
     Community,
@@ -144,3 +147,89 @@ def insights(*, access: Access) -> Insights:
         ).count(),
         by_role=by_role,
     )
+
+
+# Choosing a person -------------------------------------------------------------------------------
+
+#: The most people one search returns; a picker asks for one more to know there are more.
+PEOPLE_SEARCH_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    """A member found by a search, with what tells them apart that the asker may see."""
+
+    person: Person
+    # Empty when the person chose not to show their neighbourhood to other members.
+    neighbourhood: str
+    # The part of their email before the @, only for roles that see members' contact details.
+    email_name: str
+    member_number: int
+    # The last day the asker and this person exchanged time, when a capability says so.
+    recent_on: date | None
+
+
+def people_search(
+    *,
+    access: Access,
+    text: str = "",
+    ids: Sequence[int] = (),
+    exclude_ids: Sequence[int] = (),
+    limit: int = PEOPLE_SEARCH_LIMIT,
+    recent: Subquery | None = None,
+) -> list[PersonMatch]:
+    """Active members of the asker's community whose name holds every word of ``text``
+    (or whose member number it is), or those of ``ids``; at most ``limit``, one query.
+
+    ``recent`` is a subquery a capability supplies, giving the last date the asker
+    and each person had something to do with each other (``OuterRef("pk")`` is the
+    person); people with a recent date come first, the most recent first.
+    """
+    require(access, Perm.VIEW_COMMUNITY)
+    staff = access.can(Perm.VIEW_MEMBERS)
+    people = (
+        Person.objects.filter(
+            community=access.community, membership__status=MembershipStatus.ACTIVE
+        )
+        .select_related("neighbourhood", "membership__user")
+        .annotate(
+            shares_neighbourhood=Coalesce(F("strengths__share_neighbourhood"), Value(True)),
+            recent_on=recent if recent is not None else Value(None, output_field=DateField()),
+        )
+    )
+    if exclude_ids:
+        people = people.exclude(pk__in=list(exclude_ids))
+    if ids:
+        people = people.filter(pk__in=list(ids))
+    else:
+        words = text.split()[:5]
+        if not words:
+            return []
+        by_name = Q()
+        for word in words:
+            by_name &= Q(display_name__icontains=word)
+        if len(words) == 1 and words[0].isdigit() and len(words[0]) < 10:
+            by_name |= Q(pk=int(words[0]))
+        people = people.filter(by_name)
+    order = (F("recent_on").desc(nulls_last=True), Lower("display_name"), "id")
+    found = people.order_by(*order)[:limit]
+    return [
+        PersonMatch(
+            person=p,
+            neighbourhood=(
+                p.neighbourhood.name
+                if p.neighbourhood is not None and (staff or p.shares_neighbourhood)
+                else ""
+            ),
+            email_name=_email_name(p) if staff else "",
+            member_number=p.pk,
+            recent_on=p.recent_on,
+        )
+        for p in found
+    ]
+
+
+def _email_name(person: Person) -> str:
+    user = person.membership.user
+    email = person.contact_email or (user.email if user is not None else "")
+    return email.split("@", 1)[0]

@@ -8,33 +8,37 @@ halfway and come back, or go back a step without losing anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from ginnel.communities.models import Community
 from ginnel.people.models import AccessNeed, ContactMethod
 from ginnel.timebank.models import Category
 from ginnel.ui.forms import Form
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class SkillsForm(Form):
     skills_own_words = forms.CharField(
-        label="Or say it in your own words",
+        label=_("Or say it in your own words"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: “I’m good with people” or “I can fix bikes”.",
+        help_text=_("For example: “I’m good with people” or “I can fix bikes”."),
     )
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["skills"] = forms.ModelMultipleChoiceField(
-            label="Things you are good at and could share",
+            label=_("Things you are good at and could share"),
             required=False,
             queryset=Category.objects.filter(community=community),
             widget=forms.CheckboxSelectMultiple,
-            help_text="Tick any that fit.",
+            help_text=_("Tick any that fit."),
         )
         self.order_fields(["skills", "skills_own_words"])
 
@@ -43,80 +47,92 @@ class SkillsForm(Form):
         if not data.get("skills") and not (data.get("skills_own_words") or "").strip():
             self.add_error(
                 "skills_own_words",
-                "Tick something you are good at, or write it in your own words",
+                _("Tick something you are good at, or write it in your own words"),
             )
         return data
 
 
-def _text(label: str, hint: str, *, required: bool = False, missing: str = "") -> forms.CharField:
+def _text(
+    label: StrOrPromise,
+    hint: StrOrPromise,
+    *,
+    required: bool = False,
+    missing: StrOrPromise | None = None,
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         help_text=hint,
         required=required,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": missing} if missing else None,
+        error_messages={"required": missing} if missing is not None else None,
     )
 
 
 class InterestsForm(Form):
-    interests = _text("Things you enjoy", "Hobbies, places, things you like doing.")
+    interests = _text(_("Things you enjoy"), _("Hobbies, places, things you like doing."))
 
 
 class MattersForm(Form):
-    matters = _text("What matters to you", "People, places or things that are important to you.")
+    matters = _text(
+        _("What matters to you"), _("People, places or things that are important to you.")
+    )
 
 
 class HopesForm(Form):
     hopes = _text(
-        "Your hopes for the next year",
-        "In your own words. Big or small.",
+        _("Your hopes for the next year"),
+        _("In your own words. Big or small."),
         required=True,
-        missing="Write a hope, even a small one",
+        missing=_("Write a hope, even a small one"),
     )
 
 
 class HelpForm(Form):
-    help_wanted = _text("What you would like help with", "Anything at all, or leave it empty.")
+    help_wanted = _text(
+        _("What you would like help with"), _("Anything at all, or leave it empty.")
+    )
 
 
 class ContactForm(Form):
     contact_method = forms.ChoiceField(
-        label="How do you like to be contacted?",
+        label=_("How do you like to be contacted?"),
         choices=ContactMethod.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how you like to be contacted"},
+        error_messages={"required": _("Choose how you like to be contacted")},
     )
     contact_times = forms.CharField(
-        label="When is best?",
+        label=_("When is best?"),
         required=False,
         max_length=200,
-        help_text="For example: weekday mornings, not after 7pm.",
+        help_text=_("For example: weekday mornings, not after 7pm."),
     )
 
 
 class AccessForm(Form):
     access_needs = forms.MultipleChoiceField(
-        label="Anything that makes things easier for you",
+        label=_("Anything that makes things easier for you"),
         required=False,
         choices=AccessNeed.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    access_other = forms.CharField(label="Anything else", required=False, max_length=200)
+    access_other = forms.CharField(label=_("Anything else"), required=False, max_length=200)
 
 
 class PeerForm(Form):
     agree = forms.BooleanField(
-        label="Yes, I agree that Ginnel may use what I write here to put me in touch with "
-        "people who share it. I can change my mind at any time.",
+        label=_(
+            "Yes, I agree that Ginnel may use what I write here to put me in touch with "
+            "people who share it. I can change my mind at any time."
+        ),
         required=False,
     )
     peer_topics = forms.CharField(
-        label="A health condition or life circumstance you would like to connect about",
+        label=_("A health condition or life circumstance you would like to connect about"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=(
+        help_text=_(
             "Only if you want to. For example: “living with diabetes” or “caring for my mum”."
         ),
     )
@@ -124,36 +140,36 @@ class PeerForm(Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if (data.get("peer_topics") or "").strip() and not data.get("agree"):
-            self.add_error("agree", "Tick to agree, or leave the box above empty")
+            self.add_error("agree", _("Tick to agree, or leave the box above empty"))
         return data
 
 
 class SharingForm(Form):
-    share_skills = forms.BooleanField(label="What you are good at", required=False)
-    share_interests = forms.BooleanField(label="What you enjoy", required=False)
-    share_neighbourhood = forms.BooleanField(label="Your neighbourhood", required=False)
+    share_skills = forms.BooleanField(label=_("What you are good at"), required=False)
+    share_interests = forms.BooleanField(label=_("What you enjoy"), required=False)
+    share_neighbourhood = forms.BooleanField(label=_("Your neighbourhood"), required=False)
 
 
 @dataclass(frozen=True)
 class Step:
     slug: str
-    title: str
+    title: StrOrPromise
     form: type[Form]
     fields: tuple[str, ...]
 
 
 STEPS = (
-    Step("skills", "What you are good at", SkillsForm, ("skills", "skills_own_words")),
-    Step("interests", "What you enjoy", InterestsForm, ("interests",)),
-    Step("matters", "What matters to you", MattersForm, ("matters",)),
-    Step("hopes", "Your hopes", HopesForm, ("hopes",)),
-    Step("help", "Help you would like", HelpForm, ("help_wanted",)),
-    Step("contact", "Getting in touch", ContactForm, ("contact_method", "contact_times")),
-    Step("access", "Making things easier", AccessForm, ("access_needs", "access_other")),
-    Step("peer", "Meeting people like you", PeerForm, ("peer_topics",)),
+    Step("skills", _("What you are good at"), SkillsForm, ("skills", "skills_own_words")),
+    Step("interests", _("What you enjoy"), InterestsForm, ("interests",)),
+    Step("matters", _("What matters to you"), MattersForm, ("matters",)),
+    Step("hopes", _("Your hopes"), HopesForm, ("hopes",)),
+    Step("help", _("Help you would like"), HelpForm, ("help_wanted",)),
+    Step("contact", _("Getting in touch"), ContactForm, ("contact_method", "contact_times")),
+    Step("access", _("Making things easier"), AccessForm, ("access_needs", "access_other")),
+    Step("peer", _("Meeting people like you"), PeerForm, ("peer_topics",)),
     Step(
         "sharing",
-        "What other members see",
+        _("What other members see"),
         SharingForm,
         ("share_skills", "share_interests", "share_neighbourhood"),
     ),

@@ -15,7 +15,7 @@ class UserManager(BaseUserManager["User"]):
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         if not email:
-            raise ValueError("A user needs an email address.")
+            raise ValueError(_("A user needs an email address."))
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)
@@ -30,10 +30,10 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """Someone who can log in. Their records in each community are People."""
 
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
-        default=False, help_text="Can log in to the site administration (/admin/)."
+        default=False, help_text=_("Can log in to the site administration (/admin/).")
     )
     date_joined = models.DateTimeField(default=timezone.now)
     # Whether the person has shown the address is theirs, by the link emailed at sign-up.
@@ -57,11 +57,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class ContactMethod(models.TextChoices):
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone call"
-    TEXT = "text", "Text message"
-    POST = "post", "Letter"
-    IN_PERSON = "in_person", "In person, through a coordinator"
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text message")
+    POST = "post", _("Letter")
+    IN_PERSON = "in_person", _("In person, through a coordinator")
 
 
 class Person(models.Model):
@@ -78,9 +78,9 @@ class Person(models.Model):
         "communities.Membership", on_delete=models.CASCADE, related_name="person"
     )
     display_name = models.CharField(
-        "name to show",
+        _("name to show"),
         max_length=80,
-        help_text="The name other people in this community will see.",
+        help_text=_("The name other people in this community will see."),
     )
     neighbourhood = models.ForeignKey(
         "communities.Neighbourhood",
@@ -90,18 +90,18 @@ class Person(models.Model):
         related_name="people",
     )
     contact_method = models.CharField(
-        "best way to contact you",
+        _("best way to contact you"),
         max_length=16,
         choices=ContactMethod.choices,
         default=ContactMethod.EMAIL,
     )
-    contact_email = models.EmailField("email for contact", blank=True)
-    phone = models.CharField("phone number", max_length=32, blank=True)
+    contact_email = models.EmailField(_("email for contact"), blank=True)
+    phone = models.CharField(_("phone number"), max_length=32, blank=True)
     contact_times = models.CharField(
-        "best times to contact you",
+        _("best times to contact you"),
         max_length=200,
         blank=True,
-        help_text="For example: weekday mornings, not after 7pm.",
+        help_text=_("For example: weekday mornings, not after 7pm."),
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -115,10 +115,10 @@ class Person(models.Model):
 
 
 class GoalStatus(models.TextChoices):
-    ACTIVE = "active", "Working on it"
-    REACHED = "reached", "Reached"
-    PAUSED = "paused", "Paused"
-    STOPPED = "stopped", "Stopped"
+    ACTIVE = "active", _("Working on it")
+    REACHED = "reached", _("Reached")
+    PAUSED = "paused", _("Paused")
+    STOPPED = "stopped", _("Stopped")
 
 
 class Goal(models.Model):
@@ -128,8 +128,8 @@ class Goal(models.Model):
         "communities.Community", on_delete=models.CASCADE, related_name="goals"
     )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="goals")
-    title = models.CharField("your goal, in your own words", max_length=200)
-    why = models.TextField("why it matters to you", max_length=2000, blank=True)
+    title = models.CharField(_("your goal, in your own words"), max_length=200)
+    why = models.TextField(_("why it matters to you"), max_length=2000, blank=True)
     status = models.CharField(max_length=12, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
     coach = models.ForeignKey(
         "communities.Membership",
@@ -139,10 +139,10 @@ class Goal(models.Model):
         related_name="coached_goals",
     )
     helpers = models.CharField(
-        "who else is helping",
+        _("who else is helping"),
         max_length=200,
         blank=True,
-        help_text="For example, a timebank member or a friend.",
+        help_text=_("For example, a timebank member or a friend."),
     )
     created_at = models.DateTimeField(default=timezone.now)
     reached_at = models.DateTimeField(null=True, blank=True)
@@ -157,8 +157,8 @@ class Goal(models.Model):
 
 class GoalStep(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="steps")
-    text = models.CharField("a small step", max_length=200)
-    due_on = models.DateField("by when", null=True, blank=True)
+    text = models.CharField(_("a small step"), max_length=200)
+    due_on = models.DateField(_("by when"), null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -209,12 +209,15 @@ class CoachNote(models.Model):
 
 
 class ConsentPurpose(models.TextChoices):
-    PEER_SUPPORT = "peer_support", "Connecting me with people who share my concern (peer support)"
+    PEER_SUPPORT = (
+        "peer_support",
+        _("Connecting me with people who share my concern (peer support)"),
+    )
     SHARE_WITH_ORGANISATION = (
         "share_with_organisation",
-        "Sharing my profile with a named organisation",
+        _("Sharing my profile with a named organisation"),
     )
-    RESEARCH = "research", "Anonymous counts for research and reporting"
+    RESEARCH = "research", _("Anonymous counts for research and reporting")
 
 
 class Consent(models.Model):
@@ -226,7 +229,7 @@ class Consent(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=32, choices=ConsentPurpose.choices)
     organisation = models.CharField(
-        max_length=120, blank=True, help_text="For sharing with a named organisation."
+        max_length=120, blank=True, help_text=_("For sharing with a named organisation.")
     )
     given_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -247,13 +250,13 @@ class Consent(models.Model):
 
 
 class AccessNeed(models.TextChoices):
-    LARGE_PRINT = "large_print", "Large print"
-    EASY_READ = "easy_read", "Easy read"
-    INTERPRETER = "interpreter", "An interpreter"
-    BSL = "bsl", "British Sign Language"
-    STEP_FREE = "step_free", "Step-free access"
-    HEARING_LOOP = "hearing_loop", "A hearing loop"
-    QUIET = "quiet", "A quiet place"
+    LARGE_PRINT = "large_print", _("Large print")
+    EASY_READ = "easy_read", _("Easy read")
+    INTERPRETER = "interpreter", _("An interpreter")
+    BSL = "bsl", _("British Sign Language")
+    STEP_FREE = "step_free", _("Step-free access")
+    HEARING_LOOP = "hearing_loop", _("A hearing loop")
+    QUIET = "quiet", _("A quiet place")
 
 
 class StrengthsProfile(models.Model):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncQuarter
+from django.utils.translation import gettext as _
 
 from ginnel.communities.permissions import Access, Perm, require
 from ginnel.people.models import Goal, GoalStatus
@@ -31,7 +32,9 @@ class GoalCount:
 
 
 def _shown(value: int) -> str:
-    return "0" if value == 0 else (f"fewer than {SMALLEST}" if value < SMALLEST else str(value))
+    if value == 0 or value >= SMALLEST:
+        return str(value)
+    return _("fewer than %(smallest)s") % {"smallest": SMALLEST}
 
 
 def goal_counts(*, access: Access) -> list[GoalCount]:
@@ -47,11 +50,14 @@ def goal_counts(*, access: Access) -> list[GoalCount]:
     counts = []
     for row in rows:
         start = row["quarter"]
-        quarter = f"{start.year} Q{(start.month - 1) // 3 + 1}"
+        quarter = _("%(year)s Q%(quarter)s") % {
+            "year": start.year,
+            "quarter": (start.month - 1) // 3 + 1,
+        }
         counts.append(
             GoalCount(
                 quarter=quarter,
-                neighbourhood=row["person__neighbourhood__name"] or "Not given",
+                neighbourhood=row["person__neighbourhood__name"] or _("Not given"),
                 set=row["total"],
                 reached=row["reached"],
             )

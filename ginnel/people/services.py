@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ginnel.communities.permissions import Access, Perm, require
 from ginnel.errors import GinnelError
@@ -44,7 +45,7 @@ def can_work_on(access: Access, person: Person) -> bool:
 
 def _check(access: Access, person: Person) -> None:
     if not can_work_on(access, person):
-        raise GinnelError("Only the person, or their coach, can change these goals.")
+        raise GinnelError(_("Only the person, or their coach, can change these goals."))
 
 
 def _history(access: Access, goal: Goal, action: str, text: str = "", **detail: Any) -> None:
@@ -78,11 +79,11 @@ def goal_update(*, access: Access, goal: Goal, **fields: Any) -> Goal:
     _check(access, goal.person)
     allowed = {"title", "why", "helpers", "status"}
     if set(fields) - allowed:
-        raise GinnelError("These parts of a goal cannot be changed here.")
+        raise GinnelError(_("These parts of a goal cannot be changed here."))
     changed = {k: [getattr(goal, k), v] for k, v in fields.items() if getattr(goal, k) != v}
     if not changed:
         return goal
-    for name, (_, value) in changed.items():
+    for name, (_was, value) in changed.items():
         setattr(goal, name, value)
     if "status" in changed:
         goal.reached_at = timezone.now() if goal.status == GoalStatus.REACHED else None
@@ -95,7 +96,7 @@ def goal_update(*, access: Access, goal: Goal, **fields: Any) -> Goal:
 def step_add(*, access: Access, goal: Goal, text: str, due_on: date | None) -> GoalStep:
     _check(access, goal.person)
     if due_on is not None and due_on < timezone.localdate():
-        raise GinnelError("Choose a date today or later for a new step.", field="due_on")
+        raise GinnelError(_("Choose a date today or later for a new step."), field="due_on")
     step = GoalStep.objects.create(goal=goal, text=text, due_on=due_on)
     _history(
         access,
@@ -126,7 +127,7 @@ def goal_review(*, access: Access, goal: Goal, text: str) -> GoalEvent:
     require(access, Perm.COACH)
     _check(access, goal.person)
     if not text.strip():
-        raise GinnelError("Write what you talked about.", field="text")
+        raise GinnelError(_("Write what you talked about."), field="text")
     return GoalEvent.objects.create(
         goal=goal, actor=access.membership, action="reviewed", text=text
     )
@@ -157,11 +158,11 @@ def consent_give(
     """The person gives consent (or a coach records it with them, in person)."""
     _check(access, person)
     if purpose not in ConsentPurpose.values:
-        raise GinnelError("Choose what the consent is for.", field="purpose")
+        raise GinnelError(_("Choose what the consent is for."), field="purpose")
     if purpose == ConsentPurpose.SHARE_WITH_ORGANISATION and not organisation.strip():
-        raise GinnelError("Name the organisation.", field="organisation")
+        raise GinnelError(_("Name the organisation."), field="organisation")
     if has_consent(person, purpose, organisation=organisation):
-        raise GinnelError("This consent is already given.", field="purpose")
+        raise GinnelError(_("This consent is already given."), field="purpose")
     return Consent.objects.create(
         community=access.community,
         person=person,
@@ -198,7 +199,7 @@ def strengths_answer(
     from ginnel.people.conversation import BY_SLUG
 
     if step not in BY_SLUG:
-        raise GinnelError("There is no such question.")
+        raise GinnelError(_("There is no such question."))
     profile = StrengthsProfile.objects.select_for_update().get(pk=strengths_for(person).pk)
     if step == "contact":
         person.contact_method = answers["contact_method"]
@@ -211,7 +212,7 @@ def strengths_answer(
         topics = answers["peer_topics"].strip()
         if topics and not has_consent(person, ConsentPurpose.PEER_SUPPORT):
             if not answers.get("agree"):
-                raise GinnelError("Tick to agree, or leave the box above empty.", field="agree")
+                raise GinnelError(_("Tick to agree, or leave the box above empty."), field="agree")
             consent_give(access=access, person=person, purpose=ConsentPurpose.PEER_SUPPORT)
         profile.peer_topics = topics
     else:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ginnel.communities.permissions import Access, Perm, community_view
@@ -33,7 +34,7 @@ def _person(access: Access, person_id: int | None) -> Person:
         return access.membership.person
     person = Person.objects.filter(community=access.community, pk=person_id).first()
     if person is None or not services.can_work_on(access, person):
-        raise Http404("There is no such person here.")
+        raise Http404(_("There is no such person here."))
     return person
 
 
@@ -44,7 +45,7 @@ def _goal(access: Access, goal_id: int) -> Goal:
         .first()
     )
     if goal is None or not services.can_work_on(access, goal.person):
-        raise Http404("There is no such goal of yours.")
+        raise Http404(_("There is no such goal of yours."))
     return goal
 
 
@@ -59,7 +60,7 @@ def goals(request: HttpRequest, access: Access, person_id: int | None = None) ->
         except GinnelError as error:
             form.add_domain_error(error)
         else:
-            messages.success(request, "Your goal is saved. Now add a first small step.")
+            messages.success(request, _("Your goal is saved. Now add a first small step."))
             return redirect("people:goal", community=access.community.slug, goal_id=goal.pk)
     found = (
         Goal.objects.filter(community=access.community, person=person)
@@ -114,13 +115,13 @@ def goal(request: HttpRequest, access: Access, goal_id: int) -> HttpResponse:
     form: Form
     if which == "step":
         form = StepForm(request.POST)
-        key, done = "step_form", "The step is added."
+        key, done = "step_form", _("The step is added.")
     elif which == "status":
         form = GoalStatusForm(request.POST)
-        key, done = "status_form", "Saved."
+        key, done = "status_form", _("Saved.")
     elif which == "review":
         form = ReviewForm(request.POST)
-        key, done = "review_form", "The review is recorded."
+        key, done = "review_form", _("The review is recorded.")
     else:
         raise Http404
     if form.is_valid():
@@ -151,7 +152,9 @@ def step_tick(request: HttpRequest, access: Access, step_id: int) -> HttpRespons
         raise Http404
     done = request.POST.get("done") == "yes"
     services.step_tick(access=access, step=step, done=done)
-    messages.success(request, "Well done: that step is ticked off." if done else "Step reopened.")
+    messages.success(
+        request, _("Well done: that step is ticked off.") if done else _("Step reopened.")
+    )
     return redirect("people:goal", community=access.community.slug, goal_id=step.goal_id)
 
 
@@ -162,9 +165,12 @@ def note_add(request: HttpRequest, access: Access, person_id: int) -> HttpRespon
     form = NoteForm(request.POST)
     if form.is_valid():
         services.note_add(access=access, person=person, text=form.cleaned_data["text"])
-        messages.success(request, f"The note is saved. {person.display_name} can read it.")
+        messages.success(
+            request,
+            _("The note is saved. %(name)s can read it.") % {"name": person.display_name},
+        )
     else:
-        messages.error(request, "Write the note before saving it.")
+        messages.error(request, _("Write the note before saving it."))
     return redirect("people:person_goals", community=access.community.slug, person_id=person.pk)
 
 
@@ -193,7 +199,7 @@ def consents(request: HttpRequest, access: Access) -> HttpResponse:
             if consent is None:
                 raise Http404
             services.consent_withdraw(access=access, consent=consent)
-            messages.success(request, "Your consent is withdrawn, from now on.")
+            messages.success(request, _("Your consent is withdrawn, from now on."))
             return redirect("people:consents", community=access.community.slug)
         if form.is_valid():
             try:
@@ -201,7 +207,7 @@ def consents(request: HttpRequest, access: Access) -> HttpResponse:
             except GinnelError as error:
                 form.add_domain_error(error)
             else:
-                messages.success(request, "Thank you: your consent is recorded.")
+                messages.success(request, _("Thank you: your consent is recorded."))
                 return redirect("people:consents", community=access.community.slug)
     return render(
         request,
@@ -273,7 +279,7 @@ def strengths(
         else:
             index = slugs.index(step)
             if "later" in request.POST:
-                messages.success(request, "Saved. Come back any time to carry on.")
+                messages.success(request, _("Saved. Come back any time to carry on."))
                 return redirect(
                     finished if person_id else reverse("web:community_home", args=[slug])
                 )
@@ -330,7 +336,7 @@ def person_about(request: HttpRequest, access: Access, person_id: int) -> HttpRe
         .first()
     )
     if person is None or person.membership.status != "active":
-        raise Http404("There is no such member in this community.")
+        raise Http404(_("There is no such member in this community."))
     if access.membership is not None and access.membership.person.pk == person.pk:
         return redirect("people:profile", community=access.community.slug)
     found = services.strengths_for(person)
@@ -373,5 +379,5 @@ def then_and_now(request: HttpRequest, access: Access) -> HttpResponse:
 @require_POST
 def strengths_again(request: HttpRequest, access: Access) -> HttpResponse:
     services.strengths_start_again(access=access, person=_person(access, None))
-    messages.success(request, "Your answers are kept: change what is different now.")
+    messages.success(request, _("Your answers are kept: change what is different now."))
     return redirect("people:strengths", community=access.community.slug)

@@ -4,9 +4,11 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ginnel.communities.forms import NeighbourhoodChoice
-from ginnel.communities.models import Community, MembershipStatus
+from ginnel.communities.models import Community
+from ginnel.communities.permissions import Access
 from ginnel.people.models import Person
 from ginnel.timebank.models import (
     Account,
@@ -17,6 +19,7 @@ from ginnel.timebank.models import (
     ListingKind,
     Where,
 )
+from ginnel.timebank.picking import person_field
 from ginnel.ui.forms import Form
 
 
@@ -68,16 +71,6 @@ def parse_hours(text: str) -> int | None:
     if total < 0 or total != round(total):
         return None
     return int(total)
-
-
-class PersonChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def __init__(self, community: Community, *, exclude: Person | None = None, **kwargs: Any):
-        people = Person.objects.filter(
-            community=community, membership__status=MembershipStatus.ACTIVE
-        ).order_by("display_name", "id")
-        if exclude is not None:
-            people = people.exclude(pk=exclude.pk)
-        super().__init__(queryset=people, **kwargs)
 
 
 class CategoryChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
@@ -210,10 +203,19 @@ class RecordForm(CompleteForm):
         label="Where did it happen?", choices=Where.choices, widget=forms.RadioSelect
     )
 
-    def __init__(self, *args: Any, community: Community, me: Person | None, **kwargs: Any):
+    picker_key = "record"
+
+    def __init__(self, *args: Any, access: Access, me: Person | None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["other"] = PersonChoice(
-            community, exclude=me, label="Who was it with?", empty_label="Choose a member"
+        community = access.community
+        self.fields["other"] = person_field(
+            access=access,
+            form_key=self.picker_key,
+            me=me,
+            exclude=me,
+            label=_("Who was it with?"),
+            required_message=_("Search for who it was with, then choose them from the list."),
+            not_chosen_message=_("Choose who it was with from the list."),
         )
         self.fields["category"] = forms.ModelChoiceField(
             label="Category",
@@ -227,19 +229,29 @@ class RecordForm(CompleteForm):
 class OnBehalfRecordForm(RecordForm):
     """A coordinator records for a member who is not online."""
 
-    def __init__(self, *args: Any, community: Community, **kwargs: Any):
-        super().__init__(*args, community=community, me=None, **kwargs)
-        self.fields["on_behalf_of"] = PersonChoice(
-            community,
-            label="Recording for",
-            empty_label="Choose a member",
-            help_text="The member you are recording this for.",
+    picker_key = "on_behalf"
+
+    def __init__(self, *args: Any, access: Access, **kwargs: Any):
+        super().__init__(*args, access=access, me=None, **kwargs)
+        self.fields["on_behalf_of"] = person_field(
+            access=access,
+            form_key=self.picker_key,
+            label=_("Recording for"),
+            help_text=_("Search for the member you are recording this for, then choose them."),
+            required_message=_("Search for the member you are recording for, then choose them."),
+            not_chosen_message=_("Choose the member you are recording for from the list."),
         )
         self.fields["direction"].widget.choices = [
             ("gave", "They helped the other person"),
             ("received", "The other person helped them"),
         ]
-        self.fields["other"].label = "The other person"
+        self.fields["other"] = person_field(
+            access=access,
+            form_key=self.picker_key,
+            label=_("The other person"),
+            required_message=_("Search for the other person, then choose them from the list."),
+            not_chosen_message=_("Choose the other person from the list."),
+        )
         self.order_fields(["on_behalf_of", "other", "direction"])
 
 
@@ -266,15 +278,22 @@ class DonateForm(Form):
     hours = HoursField(label="How much time to give?")
     note = forms.CharField(label="Note", required=False, max_length=200)
 
-    def __init__(self, *args: Any, community: Community, me: Person, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, access: Access, me: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"] = PersonChoice(
-            community,
+        self.fields["to"] = person_field(
+            access=access,
+            form_key="donate",
+            me=me,
             exclude=me,
-            label="Give to",
+            label=_("Give to"),
             required=False,
-            empty_label="The community pot",
-            help_text="The pot helps members who need it.",
+            empty_label=_("The community pot"),
+            help_text=_(
+                "The pot helps members who need it. To give to a member, type part of their "
+                "name and search, then choose them."
+            ),
+            required_message=_("Choose the community pot, or search for a member."),
+            not_chosen_message=_("Choose the member from the list, or choose the community pot."),
         )
         self.order_fields(["to", "hours", "note"])
 
@@ -283,11 +302,21 @@ class BrokerForm(Form):
     description = forms.CharField(label="What is the exchange?", max_length=300)
     where = forms.ChoiceField(label="Where?", choices=Where.choices, widget=forms.RadioSelect)
 
-    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["giver"] = PersonChoice(community, label="Who gives help", empty_label="Choose")
-        self.fields["receiver"] = PersonChoice(
-            community, label="Who receives help", empty_label="Choose"
+        self.fields["giver"] = person_field(
+            access=access,
+            form_key="broker",
+            label=_("Who gives help"),
+            required_message=_("Search for who gives help, then choose them from the list."),
+            not_chosen_message=_("Choose who gives help from the list."),
+        )
+        self.fields["receiver"] = person_field(
+            access=access,
+            form_key="broker",
+            label=_("Who receives help"),
+            required_message=_("Search for who receives help, then choose them from the list."),
+            not_chosen_message=_("Choose who receives help from the list."),
         )
         self.order_fields(["giver", "receiver"])
 
@@ -295,14 +324,26 @@ class BrokerForm(Form):
 class GroupActivityForm(CompleteForm):
     description = forms.CharField(label="What was the activity?", max_length=300)
 
-    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organiser"] = PersonChoice(community, label="Organiser", empty_label="Choose")
-        self.fields["receivers"] = forms.ModelMultipleChoiceField(
-            label="Who took part",
-            queryset=self.fields["organiser"].queryset,  # type: ignore[attr-defined]
-            widget=forms.SelectMultiple(attrs={"size": 8}),
-            help_text="Each person receives the time; the organiser gives it to all of them.",
+        self.fields["organiser"] = person_field(
+            access=access,
+            form_key="group",
+            label=_("Organiser"),
+            required_message=_("Search for the organiser, then choose them from the list."),
+            not_chosen_message=_("Choose the organiser from the list."),
+        )
+        self.fields["receivers"] = person_field(
+            access=access,
+            form_key="group",
+            multiple=True,
+            label=_("Who took part"),
+            help_text=_(
+                "Each person receives the time; the organiser gives it to all of them. "
+                "Search for each person and tick them; the ones you ticked stay ticked."
+            ),
+            required_message=_("Search for who took part, then tick them in the list."),
+            not_chosen_message=_("Tick who took part in the list."),
         )
         self.fields["hours"].label = "How long, for each person?"
         self.order_fields(["description", "organiser", "receivers", "hours", "happened_on"])
@@ -383,12 +424,19 @@ class OrganisationTimeForm(CompleteForm):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        community = access.community
         self.fields["organisation"] = forms.ModelChoiceField(
             label="Organisation",
             empty_label="Choose an organisation",
             queryset=Account.objects.filter(community=community, kind=AccountKind.ORGANISATION),
         )
-        self.fields["person"] = PersonChoice(community, label="Member", empty_label="Choose")
+        self.fields["person"] = person_field(
+            access=access,
+            form_key="organisation_time",
+            label=_("Member"),
+            required_message=_("Search for the member, then choose them from the list."),
+            not_chosen_message=_("Choose the member from the list."),
+        )
         self.order_fields(["organisation", "person", "direction", "description"])

@@ -38,6 +38,7 @@ urlpatterns = [
     ),
     path("people/<int:person_id>/safeguarding/", views.safeguarding, name="safeguarding"),
     path("donate/", views.donate, name="donate"),
+    path("people/search/<str:form_key>/", views.person_search, name="person_search"),
     path("coordinate/", views.coordinate, name="coordinate"),
     path("report/", views.report, name="report"),
     path("report.csv", views.report, {"fmt": "csv"}, name="report_csv"),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -42,6 +43,7 @@ from ginnel.timebank.pdf import statement_pdf
 from ginnel.ui.charts import Series, line_chart
 from ginnel.ui.forms import Form
 from ginnel.ui.htmx import is_htmx
+from ginnel.ui.picker import PickerField, picker_results
 
 
 def _me(access: Access) -> Person:
@@ -407,7 +409,7 @@ def exchange_record(request: HttpRequest, access: Access) -> HttpResponse:
     me = _me(access)
     form = RecordForm(
         request.POST or None,
-        community=access.community,
+        access=access,
         me=me,
         initial={"happened_on": timezone.localdate()},
     )
@@ -514,7 +516,7 @@ def _csv_safe(value: str) -> str:
 @require_http_methods(["GET", "POST"])
 def donate(request: HttpRequest, access: Access) -> HttpResponse:
     me = _me(access)
-    form = DonateForm(request.POST or None, community=access.community, me=me)
+    form = DonateForm(request.POST or None, access=access, me=me)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done = _attempt(
@@ -549,15 +551,15 @@ def coordinate(request: HttpRequest, access: Access) -> HttpResponse:
         days = filter_form.cleaned_data["days"]
     ledger.settings_read(access.community)
     forms: dict[str, Form] = {
-        "broker": BrokerForm(prefix="broker", community=access.community),
+        "broker": BrokerForm(prefix="broker", access=access),
         "record": OnBehalfRecordForm(
             prefix="record",
-            community=access.community,
+            access=access,
             initial={"happened_on": timezone.localdate()},
         ),
         "group": GroupActivityForm(
             prefix="group",
-            community=access.community,
+            access=access,
             initial={"happened_on": timezone.localdate()},
         ),
         "limits": LimitsForm(
@@ -572,7 +574,7 @@ def coordinate(request: HttpRequest, access: Access) -> HttpResponse:
     forms["organisation"] = OrganisationForm(prefix="organisation")
     forms["organisation_time"] = OrganisationTimeForm(
         prefix="organisation_time",
-        community=access.community,
+        access=access,
         initial={"happened_on": timezone.localdate()},
     )
     which = request.POST.get("form", "")
@@ -604,16 +606,16 @@ def _coordinate_post(
     community = access.community
     form: Form
     if which == "broker":
-        form = forms[which] = BrokerForm(request.POST, prefix="broker", community=community)
+        form = forms[which] = BrokerForm(request.POST, prefix="broker", access=access)
     elif which == "record":
-        form = forms[which] = OnBehalfRecordForm(request.POST, prefix="record", community=community)
+        form = forms[which] = OnBehalfRecordForm(request.POST, prefix="record", access=access)
     elif which == "group":
-        form = forms[which] = GroupActivityForm(request.POST, prefix="group", community=community)
+        form = forms[which] = GroupActivityForm(request.POST, prefix="group", access=access)
     elif which == "organisation":
         form = forms[which] = OrganisationForm(request.POST, prefix="organisation")
     elif which == "organisation_time":
         form = forms[which] = OrganisationTimeForm(
-            request.POST, prefix="organisation_time", community=community
+            request.POST, prefix="organisation_time", access=access
         )
     elif which == "confirm":
         form = forms[which] = ConfirmManyForm(request.POST, prefix="confirm", community=community)
@@ -773,3 +775,37 @@ def report(request: HttpRequest, access: Access, fmt: str = "html") -> HttpRespo
     return render(
         request, "timebank/report.html", {"access": access, "report": found, "chart": chart}
     )
+
+
+# Choosing a person ---------------------------------------------------------------------------
+
+
+@community_view(Perm.USE_TIMEBANK)
+def person_search(request: HttpRequest, access: Access, form_key: str) -> HttpResponse:
+    """The matches for a person picker as one types (htmx); the same list the form's
+    "Search" button shows without JavaScript."""
+    form: Form
+    if form_key in ("record", "donate"):
+        me = _me(access)
+        if form_key == "record":
+            form = RecordForm(request.GET, access=access, me=me)
+        else:
+            form = DonateForm(request.GET, access=access, me=me)
+    elif form_key in ("broker", "on_behalf", "group", "organisation_time"):
+        if not access.can(Perm.COORDINATE_TIMEBANK):
+            raise PermissionDenied
+        prefix = "record" if form_key == "on_behalf" else form_key
+        classes: dict[str, Any] = {
+            "broker": BrokerForm,
+            "on_behalf": OnBehalfRecordForm,
+            "group": GroupActivityForm,
+            "organisation_time": OrganisationTimeForm,
+        }
+        form = classes[form_key](request.GET, prefix=prefix, access=access)
+    else:
+        raise Http404
+    name = request.GET.get("field", "")
+    field_name = name.removeprefix(f"{form.prefix}-") if form.prefix else name
+    if not isinstance(form.fields.get(field_name), PickerField):
+        raise Http404
+    return picker_results(request, form[field_name])

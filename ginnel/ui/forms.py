@@ -13,6 +13,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 
 from ginnel.errors import GinnelError
+from ginnel.ui.picker import clear_errors_while_searching, is_searching
 
 
 class GinnelFormRenderer(DjangoTemplates):
@@ -49,6 +50,11 @@ class Form(forms.Form):
     def full_clean(self) -> None:
         _specific_required_messages(self)
         super().full_clean()
+        clear_errors_while_searching(self)
+
+    def is_valid(self) -> bool:
+        """Not while a picker's search step is asked for: the form comes back to choose from."""
+        return super().is_valid() and not is_searching(self)
 
     def add_domain_error(self, error: GinnelError) -> None:
         name = self.field_aliases.get(error.field or "", error.field)

@@ -124,7 +124,12 @@ def test_recording_after_the_fact_needs_the_other_person(member, client_for, com
         },
     )
 
-    assert_refused(response, "other", "Choose who was it with?", kept="Kept description")
+    assert_refused(
+        response,
+        "other",
+        "Search for who it was with, then choose them from the list.",
+        kept="Kept description",
+    )
     assert snapshot() == before
 
 
