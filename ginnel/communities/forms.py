@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from ginnel.communities.models import Community, Neighbourhood, Role, SignupMode
 from ginnel.people.models import ContactMethod, User
@@ -14,9 +15,9 @@ from ginnel.ui.forms import Form
 class NeighbourhoodChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
     def __init__(self, community: Community, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("empty_label", "Prefer not to say")
+        kwargs.setdefault("empty_label", _("Prefer not to say"))
         kwargs.setdefault(
-            "help_text", "Where you live, so we can suggest people and things nearby."
+            "help_text", _("Where you live, so we can suggest people and things nearby.")
         )
         super().__init__(queryset=Neighbourhood.objects.filter(community=community), **kwargs)
 
@@ -25,38 +26,38 @@ class JoinForm(Form):
     """Join a community; new visitors also create their account here."""
 
     display_name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=80,
-        help_text="The name other people in this community will see. A first name is fine.",
-        error_messages={"required": "Enter your name"},
+        help_text=_("The name other people in this community will see. A first name is fine."),
+        error_messages={"required": _("Enter your name")},
     )
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
         },
     )
     password = forms.CharField(
-        label="Create a password",
-        error_messages={"required": "Create a password"},
+        label=_("Create a password"),
+        error_messages={"required": _("Create a password")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters. A few words you will remember works well.",
+        help_text=_("At least 10 characters. A few words you will remember works well."),
         strip=False,
     )
     application_message = forms.CharField(
-        label="Tell the coordinators a little about yourself",
+        label=_("Tell the coordinators a little about yourself"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
         required=False,
-        help_text="Optional. For example, what you hope to give and get.",
+        help_text=_("Optional. For example, what you hope to give and get."),
     )
 
     def __init__(self, *args: Any, community: Community, user: User | None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.community = community
-        self.fields["neighbourhood"] = NeighbourhoodChoice(community, label="Your neighbourhood")
+        self.fields["neighbourhood"] = NeighbourhoodChoice(community, label=_("Your neighbourhood"))
         self.order_fields(["display_name", "email", "password", "neighbourhood"])
         if user is not None and user.is_authenticated:
             del self.fields["email"]
@@ -71,7 +72,7 @@ class JoinForm(Form):
         email: str = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise ValidationError(
-                "There is already an account with this email address. Log in first, then join."
+                _("There is already an account with this email address. Log in first, then join.")
             )
         return email
 
@@ -88,32 +89,32 @@ class JoinForm(Form):
 
 class PersonForm(Form):
     display_name = forms.CharField(
-        label="Name to show",
+        label=_("Name to show"),
         max_length=80,
-        help_text="The name other people in this community see.",
+        help_text=_("The name other people in this community see."),
     )
     contact_method = forms.ChoiceField(
-        label="Best way to get in touch",
+        label=_("Best way to get in touch"),
         choices=ContactMethod.choices,
         widget=forms.RadioSelect,
     )
-    contact_email = forms.EmailField(label="Email for contact", required=False, max_length=254)
+    contact_email = forms.EmailField(label=_("Email for contact"), required=False, max_length=254)
     phone = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         required=False,
         max_length=32,
-        help_text="Only coordinators see this.",
+        help_text=_("Only coordinators see this."),
     )
     contact_times = forms.CharField(
-        label="Best times to get in touch",
+        label=_("Best times to get in touch"),
         required=False,
         max_length=200,
-        help_text="For example: weekday mornings, not after 7pm.",
+        help_text=_("For example: weekday mornings, not after 7pm."),
     )
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["neighbourhood"] = NeighbourhoodChoice(community, label="Neighbourhood")
+        self.fields["neighbourhood"] = NeighbourhoodChoice(community, label=_("Neighbourhood"))
         self.order_fields(["display_name", "neighbourhood"])
         self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
 
@@ -121,57 +122,63 @@ class PersonForm(Form):
         data = super().clean() or {}
         method = data.get("contact_method")
         if method in {ContactMethod.PHONE, ContactMethod.TEXT} and not data.get("phone"):
-            self.add_error("phone", "Enter a phone number, or choose another way to get in touch.")
+            self.add_error(
+                "phone", _("Enter a phone number, or choose another way to get in touch.")
+            )
         if method == ContactMethod.EMAIL and not data.get("contact_email"):
             self.add_error(
-                "contact_email", "Enter an email address, or choose another way to get in touch."
+                "contact_email",
+                _("Enter an email address, or choose another way to get in touch."),
             )
         return data
 
 
 class InvitationForm(Form):
     email = forms.EmailField(
-        label="Email address to invite",
+        label=_("Email address to invite"),
         max_length=254,
-        help_text="We show you a link to send them; it works once, for 30 days.",
+        help_text=_("We show you a link to send them; it works once, for 30 days."),
     )
 
 
 class RolesForm(Form):
     roles = forms.MultipleChoiceField(
-        label="Roles",
+        label=_("Roles"),
         choices=[(r.value, r.label) for r in Role if r != Role.MEMBER],
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Everyone in the community is a member; tick any further roles.",
+        help_text=_("Everyone in the community is a member; tick any further roles."),
     )
 
 
 class CommunitySettingsForm(Form):
-    name = forms.CharField(label="Community name", max_length=120)
+    name = forms.CharField(label=_("Community name"), max_length=120)
     description = forms.CharField(
-        label="Description",
+        label=_("Description"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Shown to people thinking of joining.",
+        help_text=_("Shown to people thinking of joining."),
     )
     signup_mode = forms.ChoiceField(
-        label="How people join", choices=SignupMode.choices, widget=forms.RadioSelect
+        label=_("How people join"), choices=SignupMode.choices, widget=forms.RadioSelect
     )
 
 
 class NeighbourhoodForm(Form):
-    name = forms.CharField(label="Neighbourhood name", max_length=80)
+    name = forms.CharField(label=_("Neighbourhood name"), max_length=80)
 
 
 class MemberSearchForm(Form):
     mark_optional = False
 
-    q = forms.CharField(label="Name or email", required=False, max_length=100)
+    q = forms.CharField(label=_("Name or email"), required=False, max_length=100)
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["neighbourhood"] = NeighbourhoodChoice(
-            community, label="Neighbourhood", empty_label="All neighbourhoods", help_text=""
+            community,
+            label=_("Neighbourhood"),
+            empty_label=_("All neighbourhoods"),
+            help_text=_(""),
         )

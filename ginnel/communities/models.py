@@ -8,24 +8,28 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class CommunityKind(models.TextChoices):
-    TIMEBANK = "timebank", "Timebank"
-    PLACE = "place", "Place"
-    NETWORK = "network", "Network"
+    TIMEBANK = "timebank", _("Timebank")
+    PLACE = "place", _("Place")
+    NETWORK = "network", _("Network")
 
 
 class SignupMode(models.TextChoices):
-    OPEN = "open", "Open: anyone can join"
-    INVITATION = "invitation", "By invitation only"
-    APPLICATION = "application", "By application, approved by a coordinator"
+    OPEN = "open", _("Open: anyone can join")
+    INVITATION = "invitation", _("By invitation only")
+    APPLICATION = "application", _("By application, approved by a coordinator")
 
 
 class Community(models.Model):
@@ -33,18 +37,18 @@ class Community(models.Model):
     slug = models.SlugField(
         max_length=60,
         unique=True,
-        help_text="Used in web addresses: lowercase letters, numbers and hyphens.",
+        help_text=_("Used in web addresses: lowercase letters, numbers and hyphens."),
     )
     kind = models.CharField(max_length=16, choices=CommunityKind.choices)
     description = models.TextField(blank=True)
     signup_mode = models.CharField(
-        "how people join", max_length=16, choices=SignupMode.choices, default=SignupMode.OPEN
+        _("how people join"), max_length=16, choices=SignupMode.choices, default=SignupMode.OPEN
     )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ("name",)
-        verbose_name_plural = "communities"
+        verbose_name_plural = _("communities")
 
     def __str__(self) -> str:
         return self.name
@@ -70,19 +74,19 @@ class Neighbourhood(models.Model):
 
 
 class MembershipStatus(models.TextChoices):
-    APPLIED = "applied", "Applied, waiting for a coordinator"
-    ACTIVE = "active", "Active"
-    DECLINED = "declined", "Application declined"
-    LEFT = "left", "Left"
+    APPLIED = "applied", _("Applied, waiting for a coordinator")
+    ACTIVE = "active", _("Active")
+    DECLINED = "declined", _("Application declined")
+    LEFT = "left", _("Left")
 
 
 class Role(models.TextChoices):
-    MEMBER = "member", "Member"
-    COORDINATOR = "coordinator", "Coordinator"
-    LINK_WORKER = "link_worker", "Link worker"
-    ORG_EDITOR = "org_editor", "Organisation editor"
-    ANALYST = "analyst", "Analyst"
-    ADMINISTRATOR = "administrator", "Administrator"
+    MEMBER = "member", _("Member")
+    COORDINATOR = "coordinator", _("Coordinator")
+    LINK_WORKER = "link_worker", _("Link worker")
+    ORG_EDITOR = "org_editor", _("Organisation editor")
+    ANALYST = "analyst", _("Analyst")
+    ADMINISTRATOR = "administrator", _("Administrator")
 
 
 class Membership(models.Model):
@@ -187,16 +191,16 @@ class CommunityEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
-    LABELS: ClassVar[dict[str, str]] = {
-        "community_created": "Created the community",
-        "application_approved": "Approved an application",
-        "application_declined": "Declined an application",
-        "invited": "Made an invitation",
-        "person_recorded": "Recorded a person",
-        "person_updated": "Changed a person's details",
-        "roles_set": "Changed roles",
-        "community_updated": "Changed the settings",
-        "neighbourhood_added": "Added a neighbourhood",
+    LABELS: ClassVar[dict[str, StrOrPromise]] = {
+        "community_created": _("Created the community"),
+        "application_approved": _("Approved an application"),
+        "application_declined": _("Declined an application"),
+        "invited": _("Made an invitation"),
+        "person_recorded": _("Recorded a person"),
+        "person_updated": _("Changed a person's details"),
+        "roles_set": _("Changed roles"),
+        "community_updated": _("Changed the settings"),
+        "neighbourhood_added": _("Added a neighbourhood"),
     }
 
     class Meta:
@@ -208,4 +212,4 @@ class CommunityEvent(models.Model):
 
     @property
     def label(self) -> str:
-        return self.LABELS.get(self.action, self.action.replace("_", " ").capitalize())
+        return str(self.LABELS.get(self.action, self.action.replace("_", " ").capitalize()))

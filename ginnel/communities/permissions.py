@@ -19,6 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from ginnel.communities.models import Community, Membership, MembershipStatus, Role
 from ginnel.errors import PermissionRefused
@@ -116,7 +117,7 @@ def access_for(user: User | AnonymousUser, community: Community) -> Access:
 
 def require(access: Access, perm: Perm) -> None:
     if not access.can(perm):
-        raise PermissionRefused("You do not have a role in this community that allows this.")
+        raise PermissionRefused(_("You do not have a role in this community that allows this."))
 
 
 P = ParamSpec("P")
@@ -141,7 +142,9 @@ def community_view(perm: Perm) -> Callable[[CommunityView[P]], RoutedView[P]]:
                 return redirect_to_login(request.get_full_path())
             access = access_for(request.user, found)
             if not access.can(perm):
-                raise PermissionDenied("You do not have a role in this community that allows this.")
+                raise PermissionDenied(
+                    _("You do not have a role in this community that allows this.")
+                )
             if request.session.get("community") != found.slug:
                 request.session["community"] = found.slug  # where "/" takes them next time
             return view(request, access, *args, **kwargs)

@@ -14,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ginnel.communities.models import (
     Community,
@@ -60,7 +61,10 @@ def community_create(
 ) -> Community:
     """Create a community with its neighbourhoods and its first administrator."""
     if Community.objects.filter(slug=slug).exists():
-        raise GinnelError(f"A community with the address {slug!r} already exists.", field="slug")
+        raise GinnelError(
+            _("A community with the address %(slug)s already exists.") % {"slug": slug},
+            field="slug",
+        )
     community = Community.objects.create(
         name=name, slug=slug, kind=kind, signup_mode=signup_mode, description=description
     )
@@ -70,7 +74,7 @@ def community_create(
     user = User.objects.filter(email__iexact=admin_email).first()
     if user is None:
         if not admin_password:
-            raise GinnelError("A new administrator needs a password.", field="admin_password")
+            raise GinnelError(_("A new administrator needs a password."), field="admin_password")
         try:
             validate_password(admin_password)
         except ValidationError as error:
@@ -113,21 +117,28 @@ def member_join(
         )
         if invitation is None or not invitation.is_usable:
             raise GinnelError(
-                f"{community.name} is open by invitation only, and this invitation "
-                "is not valid: it may have been used already or have expired."
+                _(
+                    "%(name)s is open by invitation only, and this invitation "
+                    "is not valid: it may have been used already or have expired."
+                )
+                % {"name": community.name}
             )
     if neighbourhood is not None and neighbourhood.community_id != community.pk:
-        raise GinnelError("Choose one of this community's neighbourhoods.", field="neighbourhood")
+        raise GinnelError(
+            _("Choose one of this community's neighbourhoods."), field="neighbourhood"
+        )
     if user is None:
         if User.objects.filter(email__iexact=email).exists():
             raise GinnelError(
-                "There is already an account with this email address. Log in to join.",
+                _("There is already an account with this email address. Log in to join."),
                 field="email",
             )
         # Not shown to other members until the emailed link is opened (people/email_check.py).
         user = User.objects.create_user(email, password, email_verified=False)
     elif Membership.objects.filter(community=community, user=user).exists():
-        raise GinnelError(f"You have already joined or applied to {community.name}.")
+        raise GinnelError(
+            _("You have already joined or applied to %(name)s.") % {"name": community.name}
+        )
 
     applying = community.signup_mode == SignupMode.APPLICATION and invitation is None
     try:
@@ -139,7 +150,9 @@ def member_join(
                 application_message=application_message if applying else "",
             )
     except IntegrityError:
-        raise GinnelError(f"You have already joined or applied to {community.name}.") from None
+        raise GinnelError(
+            _("You have already joined or applied to %(name)s.") % {"name": community.name}
+        ) from None
     Person.objects.create(
         community=community,
         membership=membership,
@@ -162,9 +175,9 @@ def application_decide(*, access: Access, membership_id: int, approve: bool) -> 
         .first()
     )
     if membership is None:
-        raise GinnelError("There is no such application in this community.")
+        raise GinnelError(_("There is no such application in this community."))
     if membership.status != MembershipStatus.APPLIED:
-        raise GinnelError("This application has already been decided.")
+        raise GinnelError(_("This application has already been decided."))
     membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.DECLINED
     membership.decided_at = timezone.now()
     membership.decided_by = access.membership
@@ -184,7 +197,7 @@ def invitation_create(*, access: Access, email: str) -> Invitation:
     email = email.strip().lower()
     if Membership.objects.filter(community=access.community, user__email__iexact=email).exists():
         raise GinnelError(
-            "Someone with this email address is already in this community.", field="email"
+            _("Someone with this email address is already in this community."), field="email"
         )
     invitation = Invitation.objects.create(
         community=access.community, email=email, invited_by=access.membership
@@ -207,7 +220,9 @@ def person_record(
     """A coordinator or link worker records a person who is not online."""
     require(access, Perm.RECORD_PERSON)
     if neighbourhood is not None and neighbourhood.community_id != access.community.pk:
-        raise GinnelError("Choose one of this community's neighbourhoods.", field="neighbourhood")
+        raise GinnelError(
+            _("Choose one of this community's neighbourhoods."), field="neighbourhood"
+        )
     membership = Membership.objects.create(community=access.community, user=None)
     person = Person.objects.create(
         community=access.community,
@@ -233,7 +248,7 @@ def person_update(*, access: Access, person: Person, **fields: Any) -> Person:
     """A member edits their own record (coordinators edit others' through the same rule)."""
     own = access.membership is not None and person.membership_id == access.membership.pk
     if person.community_id != access.community.pk:
-        raise GinnelError("There is no such person in this community.")
+        raise GinnelError(_("There is no such person in this community."))
     require(access, Perm.EDIT_OWN_RECORD if own else Perm.RECORD_PERSON)
     allowed = {
         "display_name",
@@ -245,10 +260,15 @@ def person_update(*, access: Access, person: Person, **fields: Any) -> Person:
     }
     unknown = set(fields) - allowed
     if unknown:
-        raise GinnelError(f"These details cannot be changed here: {', '.join(sorted(unknown))}.")
+        raise GinnelError(
+            _("These details cannot be changed here: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
     neighbourhood = fields.get("neighbourhood")
     if neighbourhood is not None and neighbourhood.community_id != access.community.pk:
-        raise GinnelError("Choose one of this community's neighbourhoods.", field="neighbourhood")
+        raise GinnelError(
+            _("Choose one of this community's neighbourhoods."), field="neighbourhood"
+        )
     for name, value in fields.items():
         setattr(person, name, value)
     person.save(update_fields=[*fields, "updated_at"])
@@ -273,7 +293,7 @@ def roles_set(*, access: Access, membership_id: int, roles: Iterable[str]) -> Me
         .first()
     )
     if membership is None:
-        raise GinnelError("There is no such active member in this community.")
+        raise GinnelError(_("There is no such active member in this community."))
     wanted = {Role(r) for r in roles} - {Role.MEMBER}
     current = {Role(g.role) for g in membership.grants.all()}
     if (
@@ -283,7 +303,7 @@ def roles_set(*, access: Access, membership_id: int, roles: Iterable[str]) -> Me
         and Role.ADMINISTRATOR not in wanted
     ):
         raise GinnelError(
-            "You cannot remove your own administrator role; ask another administrator.",
+            _("You cannot remove your own administrator role; ask another administrator."),
             field="roles",
         )
     RoleGrant.objects.filter(membership=membership, role__in=current - wanted).delete()
@@ -333,7 +353,9 @@ def neighbourhood_add(*, access: Access, name: str) -> Neighbourhood:
     require(access, Perm.MANAGE_COMMUNITY)
     name = name.strip()
     if Neighbourhood.objects.filter(community=access.community, name__iexact=name).exists():
-        raise GinnelError(f"There is already a neighbourhood called {name}.", field="name")
+        raise GinnelError(
+            _("There is already a neighbourhood called %(name)s.") % {"name": name}, field="name"
+        )
     neighbourhood = Neighbourhood.objects.create(community=access.community, name=name)
     _event(
         community=access.community,

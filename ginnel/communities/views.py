@@ -38,7 +38,6 @@ PERSON_FIELDS = (
 )
 
 
-
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, community: str, token: str = "") -> HttpResponse:
     """Sign up to a community: open, by invitation (token) or by application."""
@@ -125,10 +124,12 @@ def _person_form(
         try:
             if person is None:
                 person = services.person_record(access=access, **values)
-                messages.success(request, f"{person.display_name} has been recorded.")
+                messages.success(
+                    request, _("%(name)s has been recorded.") % {"name": person.display_name}
+                )
             else:
                 services.person_update(access=access, person=person, **values)
-                messages.success(request, "Your changes have been saved.")
+                messages.success(request, _("Your changes have been saved."))
         except GinnelError as error:
             form.add_domain_error(error)
         else:
@@ -153,7 +154,6 @@ def members(request: HttpRequest, access: Access) -> HttpResponse:
     return render(request, template, {"access": access, "form": form, "page": page})
 
 
-
 @community_view(Perm.RECORD_PERSON)
 @require_http_methods(["GET", "POST"])
 def member_new(request: HttpRequest, access: Access) -> HttpResponse:
@@ -171,7 +171,7 @@ def member_new(request: HttpRequest, access: Access) -> HttpResponse:
 def member_roles(request: HttpRequest, access: Access, person_id: int) -> HttpResponse:
     person = selectors.member_get(access=access, person_id=person_id)
     if person is None:
-        raise Http404("There is no such person in this community.")
+        raise Http404(_("There is no such person in this community."))
     current = [g.role for g in person.membership.grants.all()]
     form = RolesForm(request.POST or None, initial={"roles": current})
     if request.method == "POST" and form.is_valid():
@@ -182,10 +182,10 @@ def member_roles(request: HttpRequest, access: Access, person_id: int) -> HttpRe
         except GinnelError as error:
             form.add_domain_error(error)
         else:
-            messages.success(request, f"{person.display_name}'s roles have been saved.")
-            return redirect(
-                "web:person", community=access.community.slug, person_id=person.pk
+            messages.success(
+                request, _("%(name)s's roles have been saved.") % {"name": person.display_name}
             )
+            return redirect("web:person", community=access.community.slug, person_id=person.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -206,7 +206,7 @@ def applications(request: HttpRequest, access: Access) -> HttpResponse:
 def application_decide(request: HttpRequest, access: Access, membership_id: int) -> HttpResponse:
     decision = request.POST.get("decision")
     if decision not in {"approve", "decline"}:
-        messages.error(request, "Choose whether to approve or decline the application.")
+        messages.error(request, _("Choose whether to approve or decline the application."))
         return redirect("communities:applications", community=access.community.slug)
     try:
         membership = services.application_decide(
@@ -218,9 +218,9 @@ def application_decide(request: HttpRequest, access: Access, membership_id: int)
         name = membership.person.display_name
         messages.success(
             request,
-            f"{name} is now a member."
+            _("%(name)s is now a member.") % {"name": name}
             if decision == "approve"
-            else f"{name}'s application was declined.",
+            else _("%(name)s's application was declined.") % {"name": name},
         )
     return redirect("communities:applications", community=access.community.slug)
 
@@ -259,7 +259,6 @@ def invitations(request: HttpRequest, access: Access) -> HttpResponse:
     )
 
 
-
 @community_view(Perm.MANAGE_COMMUNITY)
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest, access: Access) -> HttpResponse:
@@ -274,7 +273,7 @@ def settings_page(request: HttpRequest, access: Access) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         services.community_update(access=access, **form.cleaned_data)
-        messages.success(request, "The community's settings have been saved.")
+        messages.success(request, _("The community's settings have been saved."))
         return redirect("communities:settings", community=community.slug)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -301,7 +300,9 @@ def neighbourhood_add(request: HttpRequest, access: Access) -> HttpResponse:
         except GinnelError as error:
             form.add_domain_error(error)
         else:
-            messages.success(request, f"{form.cleaned_data['name']} has been added.")
+            messages.success(
+                request, _("%(name)s has been added.") % {"name": form.cleaned_data["name"]}
+            )
             return redirect("communities:settings", community=access.community.slug)
     community = access.community
     return render(
