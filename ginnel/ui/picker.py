@@ -253,4 +253,5 @@ def picker_results(request: HttpRequest, bound_field: forms.BoundField) -> HttpR
     context = field.results_context(
         bound_field.html_name, value, {"attrs": {"id": bound_field.auto_id}}
     )
+    context["picker"]["fragment"] = True
     return render(request, "ui/picker/_results.html", context)
