@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db.models import Count, DateField, F, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
+from django.utils.translation import gettext
 
 from ginnel.communities.models import (
     Community,
@@ -100,52 +101,89 @@ def events_recent(*, access: Access, limit: int = 50) -> QuerySet[CommunityEvent
     )
 
 
+#: Counts under this are shown to analysts as "fewer than 5", so no one can be picked out.
+SMALLEST = 5
+
+
+def counts_exact(access: Access) -> bool:
+    """Whether the asker sees small counts exactly: those who may see the members
+    themselves (coordinators, administrators); analysts see counts only, small ones hidden."""
+    return access.can(Perm.VIEW_MEMBERS)
+
+
+def count_shown(value: int, *, exact: bool) -> str:
+    """A count as the asker may read it: under :data:`SMALLEST` (but not 0) as "fewer
+    than 5", unless ``exact``."""
+    if exact or value == 0 or value >= SMALLEST:
+        return str(value)
+    return gettext("fewer than %(smallest)d") % {"smallest": SMALLEST}
+
+
 @dataclass(frozen=True)
-class NeighbourhoodCount:
+class CountRow:
+    """One row of counts: what it counts, the number, and the number as the asker may read it."""
+
     name: str
-    members: int
+    count: int
+    shown: str
 
 
 @dataclass(frozen=True)
 class Insights:
+    #: Members are people with an active membership, staff included, on every page.
     active_members: int
     pending_applications: int
-    by_neighbourhood: list[NeighbourhoodCount]
-    without_neighbourhood: int
-    by_role: dict[str, int]
+    #: The two above, as rows to show.
+    summary: list[CountRow]
+    by_neighbourhood: list[CountRow]
+    without_neighbourhood: CountRow
+    by_role: list[CountRow]
 
 
 def insights(*, access: Access) -> Insights:
-    """Counts only, never names: what an analyst may see."""
+    """Counts only, never names: what an analyst may see (small counts hidden from them)."""
     require(access, Perm.VIEW_INSIGHTS)
     community = access.community
+    exact = counts_exact(access)
+
+    def row(name: str, value: int) -> CountRow:
+        return CountRow(name=name, count=value, shown=count_shown(value, exact=exact))
+
     active = Q(people__membership__status=MembershipStatus.ACTIVE)
     by_neighbourhood = [
-        NeighbourhoodCount(name=n.name, members=n.members)
+        row(n.name, n.members)
         for n in Neighbourhood.objects.filter(community=community)
         .annotate(members=Count("people", filter=active))
         .order_by("name")
     ]
     memberships = Membership.objects.filter(community=community)
     active_count = memberships.filter(status=MembershipStatus.ACTIVE).count()
-    by_role = {Role.MEMBER.label: active_count}
-    for row in (
+    by_role = {Role.MEMBER: active_count}
+    for grant in (
         RoleGrant.objects.filter(community=community, membership__status=MembershipStatus.ACTIVE)
         .values("role")
         .annotate(n=Count("id"))
         .order_by("role")
     ):
-        by_role[Role(row["role"]).label] = row["n"]
+        by_role[Role(grant["role"])] = grant["n"]
+    pending = memberships.filter(status=MembershipStatus.APPLIED).count()
     return Insights(
         active_members=active_count,
-        pending_applications=memberships.filter(status=MembershipStatus.APPLIED).count(),
+        pending_applications=pending,
+        summary=[
+            row(gettext("Active members"), active_count),
+            row(gettext("Applications waiting"), pending),
+        ],
         by_neighbourhood=by_neighbourhood,
-        without_neighbourhood=Person.objects.filter(
-            community=community,
-            membership__status=MembershipStatus.ACTIVE,
-            neighbourhood__isnull=True,
-        ).count(),
-        by_role=by_role,
+        without_neighbourhood=row(
+            gettext("Not given"),
+            Person.objects.filter(
+                community=community,
+                membership__status=MembershipStatus.ACTIVE,
+                neighbourhood__isnull=True,
+            ).count(),
+        ),
+        by_role=[row(str(role.label), n) for role, n in by_role.items()],
     )
 
 

@@ -637,6 +637,70 @@ def components(wg: WindowGraph) -> Components:
     return Components(labels=rank[raw], sizes=sizes[order])
 
 
+# ---------------------------------------------------------------- per group
+
+
+@dataclass(frozen=True, eq=False)
+class GroupMeasures:
+    """The whole-network measures of shape taken over each group's nodes (a group: the
+    nodes sharing a value of one attribute, such as a neighbourhood), in ``labels`` order.
+
+    ``nodes``: how many of the window's nodes are in each group. ``largest_component_share``:
+    the share of them in the network's largest component (how many of a place's people are
+    joined to the main body of the network). ``average_clustering``: the mean of their local
+    clustering, on the whole graph (networkx's ``average_clustering(G, nodes=group)``).
+    ``reciprocity_both_share``: of them who gave or received in an exchange, the share who
+    did both. NaN where a group has no one to divide by."""
+
+    attribute: str
+    labels: tuple[str, ...]
+    nodes: Ints
+    largest_component_share: Floats
+    average_clustering: Floats
+    reciprocity_both_share: Floats
+
+
+def _group_mean(values: Floats, codes: Ints, k: int) -> Floats:
+    """Per group code 0..k-1, the mean of ``values`` (NaN for an empty group); -1 ignored."""
+    known = codes >= 0
+    total = np.bincount(codes[known], weights=values[known], minlength=k)
+    count = np.bincount(codes[known], minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result: Floats = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return result
+
+
+def by_group(
+    wg: WindowGraph,
+    attribute: str = "neighbourhood",
+    *,
+    parts: Components | None = None,
+    local: Clustering | None = None,
+    given: Reciprocity | None = None,
+) -> GroupMeasures:
+    """Per group of ``attribute``; pass measures already taken to avoid taking them again."""
+    labels = wg.network.attributes[attribute].labels
+    k = len(labels)
+    codes = wg.network.attributes[attribute].codes[wg.nodes]
+    parts = parts if parts is not None else components(wg)
+    local = local if local is not None else clustering(wg)
+    given = given if given is not None else reciprocity(wg)
+    in_largest = (parts.labels == 0).astype(np.float64) if len(parts.labels) else np.zeros(0)
+    gave, got = given.given > 0, given.received > 0
+    active = gave | got
+    both = (gave & got).astype(np.float64)
+    active_codes = np.where(active, codes, -1)
+    known = codes >= 0
+    return GroupMeasures(
+        attribute=attribute,
+        labels=labels,
+        nodes=np.bincount(codes[known], minlength=k),
+        largest_component_share=_group_mean(in_largest, codes, k),
+        average_clustering=_group_mean(local.local, codes, k),
+        reciprocity_both_share=_group_mean(both, active_codes, k),
+    )
+
+
 # ---------------------------------------------------------------- brokers
 
 

@@ -5,28 +5,84 @@ from __future__ import annotations
 import csv
 import math
 import tempfile
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 
 from ginnel.communities.permissions import Access, Perm, community_view
+from ginnel.communities.selectors import SMALLEST, count_shown, counts_exact
 from ginnel.network import metrics, selectors
 from ginnel.network.graph import community_network
-from ginnel.ui.charts import Series, line_chart, network_picture
+from ginnel.ui.charts import (
+    WHOLE_STYLE,
+    Panel,
+    Series,
+    Style,
+    line_chart,
+    network_picture,
+    small_multiples,
+)
 
 
 def _share(value: float) -> float | None:
     return None if math.isnan(value) else round(100 * value, 1)
 
 
+def _round(value: float) -> float | None:
+    return None if math.isnan(value) else round(value, 2)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One place's figures as the asker may read them (small counts hidden from analysts)."""
+
+    name: str
+    members: str
+    #: Members who are not staff: those counted for isolation.
+    people: str
+    isolated: str
+    #: The share with no tie, in per cent; None when a count behind it is hidden.
+    isolated_share: float | None
+    only_formal: str
+    point: selectors.Point
+
+
+def _row(name: str, point: selectors.Point, exact: bool) -> Row:
+    def shown(n: int) -> str:
+        return count_shown(n, exact=exact)
+
+    hidden = not exact and any(0 < n < SMALLEST for n in (point.isolated, point.people))
+    return Row(
+        name=name,
+        members=shown(point.members),
+        people=shown(point.people),
+        isolated=shown(point.isolated),
+        isolated_share=None if hidden else _share(point.isolated_share),
+        only_formal=shown(point.only_formal),
+        point=point,
+    )
+
+
+def _month(snap: selectors.Snapshot) -> str:
+    return date_format(snap.on, "M y")
+
+
 @community_view(Perm.VIEW_NETWORK)
 def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
     found = selectors.dashboard(access=access, today=timezone.localdate())
-    months = [f"{s.on:%b %y}" for s in found.snapshots]
-    latest = found.snapshots[-1]
+    exact = counts_exact(access)
+    months = [_month(s) for s in found.snapshots]
+    part = [s.part for s in found.snapshots]
+    first, latest = found.snapshots[0], found.snapshots[-1]
+
+    def style(place: str) -> Style:
+        return found.styles.get(place, WHOLE_STYLE)
 
     def series(measure: str) -> list[Series]:
         out = []
@@ -35,88 +91,143 @@ def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
             if measure == "isolated_share":
                 values = [_share(v) for v in values]
             else:
-                values = [None if math.isnan(v) else round(v, 2) for v in values]
-            out.append(Series(place, values))
+                values = [_round(v) for v in values]
+            out.append(Series(place, values, style(place)))
         return out
 
-    def describe(measure: str, unit: str) -> str:
-        first, last = found.snapshots[0], found.snapshots[-1]
+    def describe(measure: str, per_cent: bool) -> str:
         parts = []
         for place in found.places:
-            a, b = getattr(first.places[place], measure), getattr(last.places[place], measure)
-            if measure == "isolated_share":
-                a, b = (_share(a) or 0), (_share(b) or 0)
-            parts.append(f"{place}: {a:.1f}{unit} in {first.on:%B %Y}, {b:.1f}{unit} now")
+            a = getattr(first.places[place], measure)
+            b = getattr(latest.places[place], measure)
+            if per_cent:
+                a, b = _share(a), _share(b)
+            values = {
+                "place": place,
+                "then": "–" if a is None or math.isnan(a) else number_format(a, 1),
+                "month": date_format(first.on, "F Y"),
+                "now": "–" if b is None or math.isnan(b) else number_format(b, 1),
+            }
+            if per_cent:
+                parts.append(_("%(place)s: %(then)s%% in %(month)s, %(now)s%% now") % values)
+            else:
+                parts.append(_("%(place)s: %(then)s in %(month)s, %(now)s now") % values)
         return "; ".join(parts) + "."
 
-    whole = [
-        Series(
-            "In the largest group", [_share(s.largest_component_share) for s in found.snapshots]
-        ),
-        Series("Gave and received", [_share(s.reciprocity_both_share) for s in found.snapshots]),
-        Series("Clustering (x100)", [_share(s.average_clustering) for s in found.snapshots]),
-    ]
+    def share_now(value: float) -> str:
+        shown = _share(value)
+        return "–" if shown is None else number_format(shown, 0)
+
     charts = {
-        "whole": line_chart(
+        "whole": small_multiples(
             chart_id="whole",
-            title="The whole community, month by month",
-            description=(
-                f"Share of people with a tie in the largest connected group: "
-                f"{_share(found.snapshots[0].largest_component_share) or 0:.0f}% in "
-                f"{found.snapshots[0].on:%B %Y}, {_share(latest.largest_component_share) or 0:.0f}%"
-                f" now. Share of members with an exchange who both gave and received: "
-                f"{_share(latest.reciprocity_both_share) or 0:.0f}% now."
-            ),
+            title=_("The whole community, month by month"),
+            description=_(
+                "Members in the largest connected group: %(first)s%% in %(month)s, %(now)s%% "
+                "now. Members with an exchange who both gave and received: %(both)s%% now. "
+                "Clustering: %(clustering)s now."
+            )
+            % {
+                "first": share_now(first.largest_component_share),
+                "month": date_format(first.on, "F Y"),
+                "now": share_now(latest.largest_component_share),
+                "both": share_now(latest.reciprocity_both_share),
+                "clustering": number_format(_round(latest.average_clustering) or 0, 2),
+            },
             x_labels=months,
-            series=whole,
-            y_label="Per cent",
-            y_max=100,
+            part=part,
+            panels=[
+                Panel(
+                    _("In the largest connected group (per cent of members)"),
+                    [
+                        Series(
+                            selectors.whole_label(),
+                            [_share(s.largest_component_share) for s in found.snapshots],
+                            WHOLE_STYLE,
+                        )
+                    ],
+                    y_max=100,
+                ),
+                Panel(
+                    _("Gave and received (per cent of those with an exchange)"),
+                    [
+                        Series(
+                            selectors.whole_label(),
+                            [_share(s.reciprocity_both_share) for s in found.snapshots],
+                            WHOLE_STYLE,
+                        )
+                    ],
+                    y_max=100,
+                ),
+                Panel(
+                    _("Clustering (0 to 1)"),
+                    [
+                        Series(
+                            selectors.whole_label(),
+                            [_round(s.average_clustering) for s in found.snapshots],
+                            WHOLE_STYLE,
+                        )
+                    ],
+                    y_max=1,
+                ),
+            ],
         ),
         "ei": line_chart(
             chart_id="ei",
-            title="E-I index: bonding (minus 1) to bridging (plus 1)",
-            description=describe("ei_index", ""),
+            title=_("E-I index: bonding (minus 1) to bridging (plus 1)"),
+            description=describe("ei_index", per_cent=False),
             x_labels=months,
-            series=[
-                Series(x.label, [None if v is None else v + 1 for v in x.values])
-                for x in series("ei_index")
-            ],
-            y_label="E-I index + 1",
-            y_max=2,
+            part=part,
+            series=series("ei_index"),
+            y_label=_("E-I index, from −1 to +1"),
+            y_min=-1,
+            y_max=1,
         ),
         "isolated": line_chart(
             chart_id="isolated",
-            title="Share of members with no tie in the last 90 days",
-            description=describe("isolated_share", "%"),
+            title=_("Share of members with no tie in the last 90 days"),
+            description=describe("isolated_share", per_cent=True),
             x_labels=months,
+            part=part,
             series=series("isolated_share"),
-            y_label="Per cent",
+            y_label=_("Per cent of members who are not staff"),
             y_max=100,
         ),
         "degree": line_chart(
             chart_id="degree",
-            title="Average number of people each member is tied to",
-            description=describe("mean_degree", ""),
+            title=_("Average number of people each member is tied to"),
+            description=describe("mean_degree", per_cent=False),
             x_labels=months,
+            part=part,
             series=series("mean_degree"),
-            y_label="People",
+            y_label=_("People"),
         ),
     }
     p = found.picture
     picture = network_picture(
         chart_id="network",
-        title="Who is tied to whom, in the last 90 days",
-        description=(
-            f"{len(p.x)} members with at least one tie, drawn as points coloured by "
-            f"neighbourhood, and {len(p.edges)} ties between them. {p.isolated} members "
-            "had no tie and are not drawn."
-        ),
+        title=_("Who is tied to whom, in the last 90 days"),
+        description=_(
+            "%(drawn)s members with at least one tie, drawn as points coloured and shaped by "
+            "neighbourhood, and %(ties)s ties between them. %(isolated)s members had no tie "
+            "and are not drawn."
+        )
+        % {
+            "drawn": count_shown(len(p.x), exact=exact),
+            "ties": count_shown(len(p.edges), exact=exact),
+            "isolated": count_shown(p.isolated, exact=exact),
+        },
         x=p.x,
         y=p.y,
-        colour=p.colour,
+        group=p.group,
         edges=p.edges,
         labels=p.labels,
+        styles=found.styles,
     )
+
+    def shown(n: int) -> str:
+        return count_shown(n, exact=exact)
+
     return render(
         request,
         "network/dashboard.html",
@@ -126,23 +237,50 @@ def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
             "latest": latest,
             "charts": charts,
             "picture": picture,
-            "rows": [(name, latest.places[name]) for name in found.places],
+            "rows": [_row(name, latest.places[name], exact) for name in found.places],
+            "months": [
+                (snap, [_row(name, snap.places[name], exact) for name in found.places])
+                for snap in found.snapshots
+            ],
+            "counts": {
+                "bonding": shown(latest.bonding),
+                "bridging": shown(latest.bridging),
+                "brokers": shown(found.brokers),
+                "became_connected": shown(found.movement.became_connected),
+                "became_isolated": shown(found.movement.became_isolated),
+                "new_bridges": shown(found.movement.new_bridges),
+                "lost_bridges": shown(found.movement.lost_bridges),
+                "not_drawn": shown(p.isolated),
+            },
+            "snapshot_counts": [
+                (snap, shown(snap.bonding), shown(snap.bridging)) for snap in found.snapshots
+            ],
+            "exact": exact,
             "names_allowed": access.can(Perm.VIEW_ISOLATED_NAMES),
         },
     )
 
 
+def _decimal(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.3f}"
+
+
 @community_view(Perm.VIEW_NETWORK)
 def export_csv(request: HttpRequest, access: Access) -> HttpResponse:
+    """Every place's measures each month. The measures of shape (largest group, clustering,
+    reciprocity) are each place's own; small counts are hidden from analysts."""
     found = selectors.dashboard(access=access, today=timezone.localdate())
+    exact = counts_exact(access)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="network-measures.csv"'
     writer = csv.writer(response)
     writer.writerow(
         [
             "date",
+            "part_month",
             "place",
             "members",
+            "members_not_staff",
             "isolated",
             "only_formal_ties",
             "mean_degree",
@@ -158,15 +296,17 @@ def export_csv(request: HttpRequest, access: Access) -> HttpResponse:
             writer.writerow(
                 [
                     snap.on.isoformat(),
+                    "yes" if snap.part else "no",
                     place,
-                    point.people,
-                    point.isolated,
-                    point.only_formal,
-                    f"{point.mean_degree:.3f}",
-                    f"{point.ei_index:.3f}",
-                    f"{snap.largest_component_share:.3f}",
-                    f"{snap.average_clustering:.3f}",
-                    f"{snap.reciprocity_both_share:.3f}",
+                    count_shown(point.members, exact=exact),
+                    count_shown(point.people, exact=exact),
+                    count_shown(point.isolated, exact=exact),
+                    count_shown(point.only_formal, exact=exact),
+                    _decimal(point.mean_degree),
+                    _decimal(point.ei_index),
+                    _decimal(point.largest_component_share),
+                    _decimal(point.average_clustering),
+                    _decimal(point.reciprocity_both_share),
                 ]
             )
     return response

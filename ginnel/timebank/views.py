@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ginnel.communities.permissions import Access, Perm, community_view
@@ -40,7 +42,7 @@ from ginnel.timebank.forms import (
 )
 from ginnel.timebank.models import Exchange, ExchangeState, ListingKind, Safeguarding
 from ginnel.timebank.pdf import statement_pdf
-from ginnel.ui.charts import Series, line_chart
+from ginnel.ui.charts import Panel, Series, part_month, small_multiples
 from ginnel.ui.forms import Form
 from ginnel.ui.htmx import is_htmx
 from ginnel.ui.picker import PickerField, picker_results
@@ -756,21 +758,34 @@ def report(request: HttpRequest, access: Access, fmt: str = "html") -> HttpRespo
             )
         return response
     months = list(reversed(found.months))
-    chart = line_chart(
+    # Hours and people are two measures: one panel each, never one axis.
+    today, began = timezone.localdate(), timezone.localdate(access.community.created_at)
+    chart = small_multiples(
         chart_id="hours-by-month",
-        title="Hours exchanged by month",
+        title=_("Hours exchanged, and members who exchanged, by month"),
         description=(
-            "Hours exchanged in confirmed exchanges each month: "
-            + "; ".join(f"{m.month:%B %Y} {m.minutes / 60:.1f} hours" for m in months)
+            _("Hours exchanged, and members who gave or received, each month: ")
+            + "; ".join(
+                _("%(month)s %(hours)s hours, %(members)s members")
+                % {
+                    "month": date_format(m.month, "F Y"),
+                    "hours": number_format(m.minutes / 60, 1),
+                    "members": m.active_members,
+                }
+                for m in months
+            )
             if months
-            else "No confirmed exchanges yet."
+            else _("No confirmed exchanges yet.")
         ),
-        x_labels=[f"{m.month:%b %y}" for m in months],
-        series=[
-            Series("Hours exchanged", [m.minutes / 60 for m in months]),
-            Series("Active members", [float(m.active_members) for m in months]),
+        x_labels=[date_format(m.month, "M y") for m in months],
+        part=[part_month(m.month, today=today, began=began) for m in months],
+        panels=[
+            Panel(_("Hours exchanged"), [Series(_("Hours"), [m.minutes / 60 for m in months])]),
+            Panel(
+                _("Members who exchanged"),
+                [Series(_("Members"), [float(m.active_members) for m in months])],
+            ),
         ],
-        y_label="Hours / people",
     )
     return render(
         request, "timebank/report.html", {"access": access, "report": found, "chart": chart}

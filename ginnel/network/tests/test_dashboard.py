@@ -93,17 +93,17 @@ def test_a_coordinator_sees_who_is_isolated_by_name(community, coordinator, clie
 
 
 def test_another_communitys_exchanges_never_enter_the_graph(
-    community, other_community, analyst, make_member, client_for, village
+    community, other_community, coordinator, make_member, client_for, village
 ):
     outsiders = [make_member(other_community) for _ in range(5)]
     for a, b in itertools.pairwise(outsiders):
         tie(a, b)
 
-    response = client_for(analyst).get(reverse("network:csv", args=[community.slug]))
+    response = client_for(coordinator).get(reverse("network:csv", args=[community.slug]))
 
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     latest = [r for r in rows if r["place"] == "Whole community"][-1]
-    assert latest["members"] == "4"
+    assert latest["members"] == "4"  # the three villagers and the coordinator
 
 
 def test_the_graphml_export_has_ties_and_neighbourhoods_but_no_names(
@@ -171,3 +171,57 @@ def test_who_lost_their_ties_is_counted_for_analysts_and_named_for_coordinators(
         p.display_name for p in for_coordinator.context["found"].movement.became_isolated_people
     }
     assert named == {"Wilfred Lapsed", "Vera Lapsed"}
+
+
+def latest_rows(response) -> dict[str, dict[str, str]]:
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    last = rows[-1]["date"]
+    return {r["place"]: r for r in rows if r["date"] == last}
+
+
+def test_each_neighbourhood_in_the_csv_has_its_own_component_share_clustering_and_reciprocity(
+    community, coordinator, make_member, client_for
+):
+    hebble = community.neighbourhoods.get(name="Hebble End")
+    mytholm = community.neighbourhoods.get(name="Mytholm")
+    coordinator.neighbourhood = hebble
+    coordinator.save()
+    a, b, c = (make_member(community, neighbourhood=hebble) for _ in range(3))
+    d, e = (make_member(community, neighbourhood=mytholm) for _ in range(2))
+    for giver, receiver in [(a, b), (b, c), (c, a), (d, e)]:
+        tie(giver, receiver)
+
+    rows = latest_rows(client_for(coordinator).get(reverse("network:csv", args=[community.slug])))
+
+    # Hebble End: a triangle who all gave and received, and the coordinator with no tie.
+    assert rows["Hebble End"]["largest_component_share"] == "0.750"
+    assert rows["Hebble End"]["average_clustering"] == "0.750"
+    assert rows["Hebble End"]["reciprocity_both_share"] == "1.000"
+    # Mytholm: one giver and one receiver, apart from the largest group.
+    assert rows["Mytholm"]["largest_component_share"] == "0.000"
+    assert rows["Mytholm"]["average_clustering"] == "0.000"
+    assert rows["Mytholm"]["reciprocity_both_share"] == "0.000"
+    # The whole community: 3 of 6 in the largest group, 3 of 5 who exchanged did both.
+    assert rows["Whole community"]["largest_component_share"] == "0.500"
+    assert rows["Whole community"]["average_clustering"] == "0.500"
+    assert rows["Whole community"]["reciprocity_both_share"] == "0.600"
+
+
+def test_an_analyst_sees_counts_under_5_as_fewer_than_5_and_a_coordinator_exactly(
+    community, analyst, coordinator, client_for, village
+):
+    for_analyst = client_for(analyst)
+    for_coordinator = client_for(coordinator)
+
+    hidden = latest_rows(for_analyst.get(reverse("network:csv", args=[community.slug])))
+    exact = latest_rows(for_coordinator.get(reverse("network:csv", args=[community.slug])))
+    page = for_analyst.get(reverse("network:dashboard", args=[community.slug])).content.decode()
+
+    whole = "Whole community"
+    # Five members (the villagers, the analyst, the coordinator); Ottoline and the analyst
+    # have no tie.
+    assert (hidden[whole]["members"], hidden[whole]["isolated"]) == ("5", "fewer than 5")
+    assert (exact[whole]["members"], exact[whole]["isolated"]) == ("5", "2")
+    assert 'data-label="No tie" class="numeric">fewer than 5</td>' in page
+    assert "(50%)" not in page  # no share that gives a hidden count away
+    assert "Numbers under 5 are not shown exactly" in page

@@ -391,3 +391,77 @@ def test_sharing_the_work_among_processes_gives_the_same_answers(
     assert exact.values == pytest.approx(metrics.betweenness(wg).values, abs=1e-12)
     sampled = metrics.betweenness(wg, pivots=10, seed=3, workers=2)
     assert sampled.values == pytest.approx(metrics.betweenness(wg, pivots=10, seed=3).values)
+
+
+def test_measures_per_neighbourhood_equal_networkx_on_the_karate_club() -> None:
+    graph = nx.karate_club_graph()
+    graph.remove_edges_from([(0, 8), (2, 8), (8, 30), (8, 32), (8, 33)])  # two components
+    builder = NetworkBuilder()
+    for node in graph:
+        builder.add_node(NodeKind.PERSON, node, neighbourhood=graph.nodes[node]["club"])
+    for u, v in graph.edges():
+        builder.add_tie(TieKind.PEER, person(u), person(v), when=DAY)
+    wg = metrics.window_graph(builder.build(), SPRING)
+
+    result = metrics.by_group(wg)
+
+    largest = max(nx.connected_components(graph), key=len)
+    for code, club in enumerate(result.labels):
+        members = [v for v in graph if graph.nodes[v]["club"] == club]
+        assert result.nodes[code] == len(members)
+        assert result.average_clustering[code] == pytest.approx(
+            nx.average_clustering(graph, nodes=members)
+        )
+        assert result.largest_component_share[code] == pytest.approx(
+            sum(1 for v in members if v in largest) / len(members)
+        )
+    # The two clubs differ, so a whole-community figure would be wrong for each.
+    assert result.average_clustering[0] != pytest.approx(result.average_clustering[1])
+
+
+def test_measures_per_neighbourhood_by_hand() -> None:
+    """Hebble End: 0, 1, 2 in a triangle, 3 alone. Mytholm: 4 and 5, tied to each other
+    and 5 to 2. Exchanges: 0→1, 1→0 (both gave and received), 2→4, 5→3; 6 has no place."""
+    builder = NetworkBuilder()
+    for i in range(4):
+        builder.add_node(NodeKind.PERSON, i, neighbourhood="Hebble End")
+    builder.add_node(NodeKind.PERSON, 4, neighbourhood="Mytholm")
+    builder.add_node(NodeKind.PERSON, 5, neighbourhood="Mytholm")
+    builder.add_node(NodeKind.PERSON, 6)
+    for a, b in [(0, 1), (1, 0), (2, 4), (5, 3)]:
+        builder.add_tie(TieKind.EXCHANGE, person(a), person(b), when=DAY, weight=60)
+    for a, b in [(1, 2), (0, 2), (4, 5), (5, 2)]:
+        builder.add_tie(TieKind.PEER, person(a), person(b), when=DAY)
+    wg = metrics.window_graph(builder.build(), SPRING)
+
+    result = metrics.by_group(wg)
+
+    hebble, mytholm = result.labels.index("Hebble End"), result.labels.index("Mytholm")
+    assert result.nodes.tolist()[hebble] == 4
+    assert result.nodes.tolist()[mytholm] == 2
+    # Everyone but 6 is in one component: all of both places.
+    assert result.largest_component_share[hebble] == pytest.approx(1.0)
+    assert result.largest_component_share[mytholm] == pytest.approx(1.0)
+    # Local clustering: 0 and 1 are 1 (their two contacts know each other); 2 has
+    # contacts 0, 1, 4, 5 with ties 0-1 and 4-5: 2 of 6 pairs; 3 has one contact: 0.
+    assert result.average_clustering[hebble] == pytest.approx((1 + 1 + 1 / 3 + 0) / 4)
+    # 4: contacts 2 and 5, who are tied: 1. 5: contacts 4, 2, 3; only 4-2 tied: 1/3.
+    assert result.average_clustering[mytholm] == pytest.approx((1 + 1 / 3) / 2)
+    # Hebble End exchanged: 0 and 1 both ways, 2 gave, 3 received: 2 of 4.
+    assert result.reciprocity_both_share[hebble] == pytest.approx(0.5)
+    # Mytholm: 4 received, 5 gave: none did both.
+    assert result.reciprocity_both_share[mytholm] == pytest.approx(0.0)
+
+
+def test_a_neighbourhood_with_no_one_in_the_window_has_no_measures() -> None:
+    builder = NetworkBuilder()
+    builder.add_node(NodeKind.PERSON, 1, neighbourhood="Hebble End")
+    builder.add_node(NodeKind.PERSON, 2, neighbourhood="Mytholm", joined=date(2026, 9, 1))
+
+    result = metrics.by_group(metrics.window_graph(builder.build(), SPRING))
+
+    mytholm = result.labels.index("Mytholm")
+    assert result.nodes[mytholm] == 0
+    assert math.isnan(result.average_clustering[mytholm])
+    assert math.isnan(result.largest_component_share[mytholm])
+    assert math.isnan(result.reciprocity_both_share[mytholm])
