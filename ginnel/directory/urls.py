@@ -1,4 +1,4 @@
-from ginnel.directory.views import editing, events, saved, search
+from ginnel.directory.views import editing, events, saved, search, themes
 
 app_name = "directory"
 
@@ -7,4 +7,5 @@ urlpatterns = [
     *saved.urlpatterns,
     *editing.urlpatterns,
     *events.urlpatterns,
+    *themes.urlpatterns,
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 from typing import Protocol
@@ -207,3 +208,29 @@ def tel(number: str) -> str:
     """A phone number as a tel: link's target: digits and a leading +."""
     cleaned = re.sub(r"[^\d+]", "", number)
     return f"tel:{cleaned}"
+
+
+@dataclass
+class _Repeat:
+    """An event's recurrence in the shape of a schedule, for :func:`when`."""
+
+    freq: str
+    interval: int | None
+    byday: str
+    bymonthday: str = ""
+    opens_at: time | None = None
+    closes_at: time | None = None
+    description: str = ""
+
+
+def repeats(*, freq: str, interval: int, byday: str, weekday: int) -> str:
+    """How an event repeats: "Tuesdays", "Every other Monday", "The first Tuesday of the
+    month" ("" for a one-off event). ``weekday`` is its first date's, for a rule without days."""
+    if not freq:
+        return ""
+    if not byday:
+        byday = DAY_CODES[weekday]
+    if freq == "MONTHLY" and interval and interval > 1:
+        said = when(_Repeat(freq, 1, byday))
+        return _("%(days)s, every %(count)s months") % {"days": said, "count": interval}
+    return when(_Repeat(freq, interval, byday))

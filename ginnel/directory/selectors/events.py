@@ -299,7 +299,7 @@ def clashes_for_week(*, community: Community, monday: date) -> tuple[list[Clash]
 def event_get(*, community: Community, event_uuid: uuid.UUID) -> Event | None:
     return (
         Event.objects.filter(community=community, uuid=event_uuid)
-        .select_related("organization", "service", "location", "created_by")
+        .select_related("organization", "service__organization", "location", "created_by")
         .prefetch_related("themes")
         .first()
     )

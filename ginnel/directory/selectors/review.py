@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ginnel.communities.models import MembershipStatus, Role
 from ginnel.communities.permissions import Access, Perm
-from ginnel.directory.models import Organization, Service, ServiceStatus
+from ginnel.directory.models import Organization, Service, ServiceStatus, TaxonomyTerm
 from ginnel.people.models import Person
 
 REVIEW_AFTER = timedelta(days=365)
@@ -126,4 +126,13 @@ def editor_candidates(*, access: Access) -> QuerySet[Person]:
         )
         .distinct()
         .order_by("display_name", "id")
+    )
+
+
+def service_terms(*, service: Service) -> QuerySet[TaxonomyTerm]:
+    """The terms linked to a service (its needs and its kind)."""
+    return TaxonomyTerm.objects.filter(
+        community_id=service.community_id,
+        attributes__link_type="service",
+        attributes__link_id=service.uuid,
     )

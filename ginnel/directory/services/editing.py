@@ -25,6 +25,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from ginnel.communities.models import Community, Role
 from ginnel.communities.permissions import ROLE_PERMISSIONS, Access, Perm, require, roles_of
@@ -80,6 +82,16 @@ class LocationData:
 
 
 @dataclass(frozen=True)
+class AddressData:
+    """An organisation's own address (its first place)."""
+
+    address_1: str
+    city: str
+    postal_code: str
+    address_2: str = ""
+
+
+@dataclass(frozen=True)
 class ScheduleData:
     days: Sequence[str]
     opens_at: time
@@ -114,7 +126,7 @@ def normalise_postcode(text: str) -> str:
 def _actor(access: Access) -> Person:
     person = person_of(access)
     if person is None:
-        raise PermissionRefused("You do not have a role in this community that allows this.")
+        raise PermissionRefused(_("You do not have a role in this community that allows this."))
     return person
 
 
@@ -122,7 +134,7 @@ def require_editor(*, access: Access, organization: Organization) -> Person:
     """The asker, if they may edit this organisation's entries; refused otherwise."""
     require(access, Perm.EDIT_DIRECTORY)
     if not organization_editable_by(access=access, organization=organization):
-        raise PermissionRefused("You can only change the entries of organisations you edit for.")
+        raise PermissionRefused(_("You can only change the entries of organisations you edit for."))
     return _actor(access)
 
 
@@ -151,10 +163,22 @@ def action_record(
 
 def version_check(current: int, seen: int | None, what: str) -> None:
     if seen is not None and current != seen:
-        raise EditConflict(
-            f"Someone else saved changes to this {what} after you opened it, so yours have "
-            "not been saved. Open it again to see their changes, then make yours."
-        )
+        messages = {
+            "service": _(
+                "Someone else saved changes to this service after you opened it, so yours "
+                "have not been saved. Open it again to see their changes, then make yours."
+            ),
+            "organisation": _(
+                "Someone else saved changes to this organisation after you opened it, so "
+                "yours have not been saved. Open it again to see their changes, then make "
+                "yours."
+            ),
+            "event": _(
+                "Someone else saved changes to this event after you opened it, so yours "
+                "have not been saved. Open it again to see their changes, then make yours."
+            ),
+        }
+        raise EditConflict(messages.get(what, messages["service"]))
 
 
 # Organisations -------------------------------------------------------------------------------
@@ -170,11 +194,17 @@ def organization_save(
     description: str = "",
     email: str = "",
     website: str = "",
+    phone: str | None = None,
+    address: AddressData | None = None,
 ) -> Organization:
-    """Create (coordinators) or change an organisation."""
+    """Create (coordinators) or change an organisation, with its own phone and address.
+
+    ``phone`` None leaves the phone as it is ("" takes it off); ``address`` None leaves
+    the address as it is.
+    """
     name = name.strip()
     if not name:
-        raise GinnelError("Enter the organisation's name.", field="name")
+        raise GinnelError(_("Enter the organisation's name."), field="name")
     if organization is None:
         require(access, Perm.REVIEW_DIRECTORY)
         actor = _actor(access)
@@ -185,6 +215,7 @@ def organization_save(
             email=email,
             website=website,
         )
+        _organization_contact_set(organization, phone, address)
         action_record(
             community=access.community,
             actor=actor,
@@ -205,6 +236,7 @@ def organization_save(
         }.items()
         if getattr(locked, key) != value
     ]
+    changed += _organization_contact_set(locked, phone, address)
     locked.name, locked.description, locked.email, locked.website = (
         name,
         description,
@@ -231,6 +263,62 @@ def organization_save(
     return locked
 
 
+def _organization_contact_set(
+    organization: Organization, phone: str | None, address: AddressData | None
+) -> list[str]:
+    """Write the organisation's own phone and address; the names of what changed."""
+    changed: list[str] = []
+    if phone is not None:
+        own = (
+            Phone.objects.filter(
+                organization=organization,
+                service__isnull=True,
+                location__isnull=True,
+                contact__isnull=True,
+                service_at_location__isnull=True,
+            )
+            .order_by("id")
+            .first()
+        )
+        if own is None and phone:
+            Phone.objects.create(
+                community=organization.community, organization=organization, number=phone
+            )
+            changed.append("phone")
+        elif own is not None and not phone:
+            own.delete()
+            changed.append("phone")
+        elif own is not None and own.number != phone:
+            own.number = phone
+            own.save(update_fields=["number"])
+            changed.append("phone")
+    if address is not None:
+        postcode = normalise_postcode(address.postal_code)
+        centre = Postcode.objects.filter(postcode=postcode.replace(" ", "")).first()
+        location = Location.objects.filter(organization=organization).order_by("id").first()
+        if location is None:
+            location = Location.objects.create(
+                community=organization.community,
+                organization=organization,
+                location_type=LocationType.PHYSICAL,
+                name=organization.name,
+                latitude=centre.latitude if centre else None,
+                longitude=centre.longitude if centre else None,
+            )
+        elif location.latitude is None and centre is not None:
+            location.latitude, location.longitude = centre.latitude, centre.longitude
+            location.save(update_fields=["latitude", "longitude"])
+        row = location.addresses.order_by("id").first() or Address(
+            community=organization.community, location=location
+        )
+        new = (address.address_1, address.address_2, address.city, postcode)
+        if row.pk is None or (row.address_1, row.address_2, row.city, row.postal_code) != new:
+            row.address_1, row.address_2, row.city, row.postal_code = new
+            row.save()
+            changed.append("address")
+    return changed
+
+
 @transaction.atomic
 def organization_editors_set(
     *, access: Access, organization: Organization, editors: Sequence[Person]
@@ -239,7 +327,7 @@ def organization_editors_set(
     require(access, Perm.REVIEW_DIRECTORY)
     actor = _actor(access)
     if organization.community_id != access.community.pk:
-        raise PermissionRefused("That organisation is not in this community.")
+        raise PermissionRefused(_("That organisation is not in this community."))
     for person in editors:
         membership = person.membership
         roles: frozenset[Role] = (
@@ -247,7 +335,8 @@ def organization_editors_set(
         )
         if not any(Perm.EDIT_DIRECTORY in ROLE_PERMISSIONS[r] for r in roles):
             raise GinnelError(
-                f"{person.display_name} needs the organisation editor role first.",
+                _("%(name)s needs the organisation editor role first.")
+                % {"name": person.display_name},
                 field="editors",
             )
     organization.editors.set(editors)
@@ -265,38 +354,40 @@ def organization_editors_set(
 
 def _validate(community: Community, data: ServiceData) -> None:
     if not data.name.strip():
-        raise GinnelError("Enter the name of the service.", field="name")
+        raise GinnelError(_("Enter the name of the service."), field="name")
     if data.status not in ServiceStatus.values:
-        raise GinnelError("Choose whether the service is running.", field="status")
+        raise GinnelError(_("Choose whether the service is running."), field="status")
     if (
         data.minimum_age is not None
         and data.maximum_age is not None
         and data.minimum_age > data.maximum_age
     ):
         raise GinnelError(
-            "The youngest age must be the same as or lower than the oldest.", field="minimum_age"
+            _("The youngest age must be the same as or lower than the oldest."), field="minimum_age"
         )
     if data.free and data.amount:
         raise GinnelError(
-            "A free service cannot have a charge: leave the amount empty.", field="amount"
+            _("A free service cannot have a charge: leave the amount empty."), field="amount"
         )
     if data.amount is not None and data.amount < 0:
-        raise GinnelError("Enter an amount of 0 or more.", field="amount")
+        raise GinnelError(_("Enter an amount of 0 or more."), field="amount")
     for term in data.needs:
         if term.community_id != community.pk or term.taxonomy.name == KINDS_TAXONOMY:
-            raise GinnelError("Choose needs from the list.", field="needs")
+            raise GinnelError(_("Choose needs from the list."), field="needs")
     for schedule in data.schedules:
         if not schedule.days or any(d not in DAYS for d in schedule.days):
-            raise GinnelError("Choose the days it is open.", field="schedules")
+            raise GinnelError(_("Choose the days it is open."), field="schedules")
         if schedule.closes_at <= schedule.opens_at:
-            raise GinnelError("The closing time must be after the opening time.", field="schedules")
+            raise GinnelError(
+                _("The closing time must be after the opening time."), field="schedules"
+            )
     if data.location is not None:
         loc = data.location
         if not POSTCODE.match(normalise_postcode(loc.postal_code)):
-            raise GinnelError("Enter a real postcode, like LS6 1AA.", field="postal_code")
+            raise GinnelError(_("Enter a real postcode, like LS6 1AA."), field="postal_code")
         if (loc.latitude is None) != (loc.longitude is None):
             raise GinnelError(
-                "Enter both the latitude and the longitude, or neither.", field="latitude"
+                _("Enter both the latitude and the longitude, or neither."), field="latitude"
             )
 
 
@@ -312,13 +403,29 @@ def service_save(
     """Add a service to an organisation, or change one; either counts as reviewing it."""
     actor = require_editor(access=access, organization=organization)
     _validate(access.community, data)
+    linked = (
+        set(
+            Attribute.objects.filter(
+                community=access.community, link_type="service", link_id=service.uuid
+            ).values_list("taxonomy_term_id", flat=True)
+        )
+        if service is not None
+        else set()
+    )
+    for term in data.needs:
+        if term.retired_at is not None and term.pk not in linked:
+            raise GinnelError(
+                _("%(need)s is no longer used for new entries. Choose another need.")
+                % {"need": term.name},
+                field="needs",
+            )
     now = timezone.now()
     if service is None:
         service = Service(community=access.community, organization=organization)
         verb = "service.create"
     else:
         if service.organization_id != organization.pk:
-            raise PermissionRefused("That service belongs to another organisation.")
+            raise PermissionRefused(_("That service belongs to another organisation."))
         service = Service.objects.select_for_update().get(pk=service.pk)
         version_check(service.version, version, "service")
         service.version += 1
@@ -491,22 +598,34 @@ def _remind_organization(organization_id: int, now: datetime, not_lately: Q) -> 
         if address:
             addresses[address].append(editor)
     names = "\n".join(
-        f"- {s.name} (last reviewed {timezone.localtime(s.last_reviewed):%-d %B %Y})"
+        _("- %(entry)s (last reviewed %(date)s)")
+        % {
+            "entry": s.name,
+            "date": date_format(timezone.localtime(s.last_reviewed), "j F Y"),
+        }
         if s.last_reviewed
-        else f"- {s.name} (never reviewed)"
+        else _("- %(entry)s (never reviewed)") % {"entry": s.name}
         for s in services
     )
     community = organization.community
-    subject = f"Please check {organization.name}'s entries in the {community.name} directory"
+    subject = _("Please check %(organisation)s's entries in the %(community)s directory") % {
+        "organisation": organization.name,
+        "community": community.name,
+    }
     for address, people in addresses.items():
-        body = (
-            f"Hello {people[0].display_name},\n\n"
-            f"These entries of {organization.name} have not been checked for a year or more:\n\n"
-            f"{names}\n\n"
-            f"Please log in to {community.name}, open Directory, then Your organisations, "
+        body = _(
+            "Hello %(name)s,\n\n"
+            "These entries of %(organisation)s have not been checked for a year or more:\n\n"
+            "%(entries)s\n\n"
+            "Please log in to %(community)s, open Directory, then Your organisations, "
             "and either change what is out of date or choose “Reviewed — still correct”. "
             "People rely on these details to find help.\n"
-        )
+        ) % {
+            "name": people[0].display_name,
+            "organisation": organization.name,
+            "entries": names,
+            "community": community.name,
+        }
         transaction.on_commit(partial(send_mail, subject, body, None, [address]))
     action_record(
         community=community,

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ginnel.communities.models import Community
 from ginnel.communities.permissions import Access, Perm, require
@@ -46,6 +48,7 @@ class EventData:
     starts_at: datetime
     ends_at: datetime
     description: str = ""
+    url: str = ""
     service: Service | None = None
     location: Location | None = None
     freq: str = ""
@@ -56,28 +59,73 @@ class EventData:
     themes: Sequence[TaxonomyTerm] = ()
 
 
-def _validate(community: Community, organization: Organization, data: EventData) -> None:
+def _places_of(organization: Organization) -> Q:
+    """The places an organisation's events may be at: its own and its services'."""
+    return Q(organization=organization) | Q(at_locations__service__organization=organization)
+
+
+def _validate(
+    community: Community, organization: Organization, data: EventData, event: Event | None
+) -> None:
     if not data.title.strip():
-        raise GinnelError("Enter the name of the event.", field="title")
+        raise GinnelError(_("Enter the name of the event."), field="title")
     if data.ends_at <= data.starts_at:
-        raise GinnelError("The event must end after it starts.", field="ends_at")
+        raise GinnelError(_("The event must end after it starts."), field="ends_at")
+    unchanged = event is not None and event.starts_at == data.starts_at
+    if data.starts_at < timezone.now() and not unchanged:
+        raise GinnelError(
+            _("An event cannot start in the past. Choose a later date or time."),
+            field="starts_at",
+        )
     if data.service is not None and data.service.organization_id != organization.pk:
-        raise GinnelError("Choose one of the organisation's own groups.", field="service")
-    if data.location is not None and data.location.community_id != community.pk:
-        raise GinnelError("Choose a place from the list.", field="location")
+        raise GinnelError(_("Choose one of the organisation's own groups."), field="service")
+    if data.location is not None:
+        if data.location.community_id != community.pk or not (
+            Location.objects.filter(_places_of(organization), pk=data.location.pk).exists()
+        ):
+            raise GinnelError(_("Choose a place from the list."), field="location")
+        if data.service is not None:
+            meets = set(data.service.at_locations.values_list("location_id", flat=True))
+            if meets and data.location.pk not in meets:
+                raise GinnelError(
+                    _(
+                        "%(group)s does not meet there. Choose one of its places, or "
+                        "“Where the group meets”."
+                    )
+                    % {"group": data.service.name},
+                    field="location",
+                )
     if data.freq not in ("", *Freq.values):
-        raise GinnelError("Choose how often it happens.", field="freq")
+        raise GinnelError(_("Choose how often it happens."), field="freq")
     if data.freq:
         if not 1 <= data.interval <= MAX_INTERVAL:
-            raise GinnelError(f"Enter a number from 1 to {MAX_INTERVAL}.", field="interval")
+            raise GinnelError(
+                _("Enter a number from 1 to %(most)s.") % {"most": MAX_INTERVAL},
+                field="interval",
+            )
         codes = [c for c in data.byday.split(",") if c]
         if len(byday_parse(data.byday)) != len(codes):
-            raise GinnelError("Choose the days it happens on.", field="byday")
+            raise GinnelError(_("Choose the days it happens on."), field="byday")
         if data.until is not None and data.until < timezone.localdate(data.starts_at):
-            raise GinnelError("The last date must be on or after the first.", field="until")
+            raise GinnelError(_("The last date must be on or after the first."), field="until")
+    kept = set(event.themes.values_list("pk", flat=True)) if event is not None else set()
     for term in data.themes:
         if term.community_id != community.pk or term.taxonomy.name == KINDS_TAXONOMY:
-            raise GinnelError("Choose themes from the list.", field="themes")
+            raise GinnelError(_("Choose themes from the list."), field="themes")
+        if term.retired_at is not None and term.pk not in kept:
+            raise GinnelError(
+                _("%(theme)s is no longer used for new entries. Choose another theme.")
+                % {"theme": term.name},
+                field="themes",
+            )
+
+
+def _place_for(data: EventData) -> Location | None:
+    """Where it happens: the place chosen, or else where its group meets (if one place)."""
+    if data.location is not None or data.service is None:
+        return data.location
+    meets = list(data.service.at_locations.select_related("location")[:2])
+    return meets[0].location if len(meets) == 1 else None
 
 
 @transaction.atomic
@@ -91,21 +139,22 @@ def event_save(
 ) -> Event:
     """Add an event to an organisation's calendar, or change one."""
     actor = require_editor(access=access, organization=organization)
-    _validate(access.community, organization, data)
+    _validate(access.community, organization, data, event)
     if event is None:
         event = Event(community=access.community, organization=organization, created_by=actor)
         verb = "event.create"
     else:
         if event.organization_id != organization.pk:
-            raise PermissionRefused("That event belongs to another organisation.")
+            raise PermissionRefused(_("That event belongs to another organisation."))
         event = Event.objects.select_for_update().get(pk=event.pk)
         version_check(event.version, version, "event")
         event.version += 1
         verb = "event.update"
     event.title = data.title.strip()
     event.description = data.description
+    event.url = data.url
     event.service = data.service
-    event.location = data.location
+    event.location = _place_for(data)
     event.starts_at = data.starts_at
     event.ends_at = data.ends_at
     event.freq = data.freq
@@ -152,7 +201,7 @@ def event_cancel(*, access: Access, event: Event, version: int | None = None) ->
     event = Event.objects.select_for_update().get(pk=event.pk)
     version_check(event.version, version, "event")
     if event.cancelled_at is not None:
-        raise GinnelError("This event has already been cancelled.")
+        raise GinnelError(_("This event has already been cancelled."))
     now = timezone.now()
     event.cancelled_at = now
     event.last_modified = now

@@ -31,6 +31,11 @@ pytestmark = pytest.mark.django_db
 MONDAY = date(2026, 11, 30)  # ISO week 2026-W49
 TUESDAY = MONDAY + timedelta(days=1)
 THURSDAY = MONDAY + timedelta(days=3)
+# Events made through the form cannot start in the past: a week three weeks ahead.
+SOON_MONDAY = week_parse(None) + timedelta(weeks=3)
+SOON_TUESDAY = SOON_MONDAY + timedelta(days=1)
+SOON_THURSDAY = SOON_MONDAY + timedelta(days=3)
+SOON_UNTIL = SOON_MONDAY + timedelta(weeks=4, days=6)  # the Sunday four weeks on
 
 
 @pytest.fixture
@@ -54,13 +59,13 @@ def event_post(terms, **overrides):
         "description": "A cuppa, a biscuit, a natter.",
         "service": "",
         "location": "",
-        "date": TUESDAY.isoformat(),
+        "date": SOON_TUESDAY.isoformat(),
         "starts": "10:00",
         "ends": "12:00",
         "repeat": Freq.WEEKLY.value,
         "interval": "1",
         "days": ["TU", "TH"],
-        "until": "2026-12-31",
+        "until": SOON_UNTIL.isoformat(),
         "free": "on",
         "themes": [terms["Befriending"].pk],
         "version": "",
@@ -91,24 +96,25 @@ def test_an_editor_adds_a_weekly_event_and_it_appears_on_each_of_its_days(
     event = Event.objects.get(organization=age_uk)
     assert response["Location"] == reverse("directory:event", args=[community.slug, event.uuid])
     assert (event.freq, event.byday, event.interval) == ("WEEKLY", "TU,TH", 1)
-    assert event.until == date(2026, 12, 31)
+    assert event.until == SOON_UNTIL
     assert event.service == club
     assert [t.name for t in event.themes.all()] == ["Befriending"]
     assert Attribute.objects.filter(link_type="event", link_id=event.uuid).count() == 1
     assert DirectoryAction.objects.filter(verb="event.create", actor=org_editor).exists()
-    days = week_of(community, MONDAY)
-    assert days[TUESDAY] == [("Tea and chat", local(TUESDAY, "10:00"))]
-    assert days[THURSDAY] == [("Tea and chat", local(THURSDAY, "10:00"))]
+    days = week_of(community, SOON_MONDAY)
+    assert days[SOON_TUESDAY] == [("Tea and chat", local(SOON_TUESDAY, "10:00"))]
+    assert days[SOON_THURSDAY] == [("Tea and chat", local(SOON_THURSDAY, "10:00"))]
     assert sum(len(v) for v in days.values()) == 2
-    # Until the last day of December, and no further.
-    assert sum(len(v) for v in week_of(community, date(2026, 12, 28)).values()) == 2
-    assert sum(len(v) for v in week_of(community, date(2027, 1, 4)).values()) == 0
+    # Until the last date, and no further.
+    assert sum(len(v) for v in week_of(community, SOON_MONDAY + timedelta(weeks=4)).values()) == 2
+    assert sum(len(v) for v in week_of(community, SOON_MONDAY + timedelta(weeks=5)).values()) == 0
 
 
 def test_a_monthly_event_falls_on_the_same_weekday_of_each_month(
     client_for, community, org_editor, age_uk, terms
 ):
-    second_tuesday = date(2026, 9, 8)
+    month = (week_parse(None) + timedelta(days=40)).replace(day=1)
+    second_tuesday = month + timedelta(days=(1 - month.weekday()) % 7 + 7)
     client_for(org_editor).post(
         reverse("directory:event_new", args=[community.slug, age_uk.pk]),
         event_post(
@@ -118,13 +124,13 @@ def test_a_monthly_event_falls_on_the_same_weekday_of_each_month(
     event = Event.objects.get(organization=age_uk)
     assert event.byday == "2TU"
 
-    start = local(date(2026, 9, 1), "00:00")
+    start = local(month, "00:00")
     found = [o.starts_at.date() for o in occurrences(event, start, start + timedelta(days=365))]
 
     expected = [
         day
         for n in range(365)
-        if (day := date(2026, 9, 1) + timedelta(days=n)).weekday() == 1 and (day.day - 1) // 7 == 1
+        if (day := month + timedelta(days=n)).weekday() == 1 and (day.day - 1) // 7 == 1
     ]
     assert found == expected
 
@@ -190,7 +196,7 @@ def test_a_cancelled_event_leaves_the_calendar(client_for, community, org_editor
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"title": ""}, "title", "Enter name of the event"),
+        ({"title": ""}, "title", "Enter the name of the event"),
         ({"ends": "09:00"}, "ends", "must end after it starts"),
         ({"until": "2026-11-01"}, "until", "last date must be on or after the first"),
         ({"days": ["WE"]}, "days", "Include the day of the first date (Tuesday)"),
@@ -341,7 +347,7 @@ def test_the_calendar_shows_a_week_with_links_to_the_weeks_either_side(
     assert 'href="?week=2026-W48"' in text
     assert 'href="?week=2026-W50"' in text
     assert "Tuesday 1 December" in text
-    assert "14:00 to 15:30" in text
+    assert "2pm to 3.30pm" in text
     assert "<script" not in text.split('id="main-content"')[1]  # works without JavaScript
 
 

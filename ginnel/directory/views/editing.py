@@ -11,6 +11,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ginnel.communities.permissions import Access, Perm, community_view
@@ -18,11 +20,12 @@ from ginnel.directory.forms_editing import EditorsForm, OrganisationForm, Servic
 from ginnel.directory.models import Organization, Service
 from ginnel.directory.selectors import review as selectors
 from ginnel.directory.selectors.events import organization_events
+from ginnel.directory.selectors.organisations import organization_contact
 from ginnel.directory.services import editing as services
 from ginnel.errors import GinnelError
 from ginnel.ui.forms import Form
 
-REFUSED = "You can only change the entries of organisations you edit for."
+REFUSED = gettext_lazy("You can only change the entries of organisations you edit for.")
 
 
 def _attempt(form: Form, action: Callable[[], Any]) -> Any:
@@ -43,7 +46,7 @@ def _organisation(access: Access, organisation_id: int) -> Organization:
         community=access.community, pk=organisation_id
     ).first()
     if organization is None:
-        raise Http404("There is no such organisation in this community.")
+        raise Http404(_("There is no such organisation in this community."))
     if not selectors.organization_editable_by(access=access, organization=organization):
         raise PermissionDenied(REFUSED)
     return organization
@@ -56,7 +59,7 @@ def _service(access: Access, service_id: int) -> Service:
         .first()
     )
     if service is None:
-        raise Http404("There is no such entry in this community.")
+        raise Http404(_("There is no such entry in this community."))
     if not selectors.organization_editable_by(access=access, organization=service.organization):
         raise PermissionDenied(REFUSED)
     return service
@@ -83,6 +86,7 @@ def organisation(request: HttpRequest, access: Access, organisation_id: int) -> 
         {
             "access": access,
             "organisation": organization,
+            "contact": organization_contact(organization=organization),
             "services": services_list,
             "editors": list(organization.editors.order_by("display_name")),
             "events": organization_events(organization=organization)[:20],
@@ -119,10 +123,12 @@ def _organisation_form(
                 description=data["description"],
                 email=data["email"],
                 website=data["website"],
+                phone=data["phone"],
+                address=form.address(),
             ),
         )
         if saved is not None:
-            messages.success(request, f"{saved.name} has been saved.")
+            messages.success(request, _("%(name)s has been saved.") % {"name": saved.name})
             return redirect(
                 "directory:manage_organisation",
                 community=access.community.slug,
@@ -160,7 +166,10 @@ def organisation_editors(
             ),
         )
         if done:
-            messages.success(request, f"The editors of {organization.name} have been saved.")
+            messages.success(
+                request,
+                _("The editors of %(name)s have been saved.") % {"name": organization.name},
+            )
             return redirect(
                 "directory:manage_organisation",
                 community=access.community.slug,
@@ -192,7 +201,12 @@ def _service_form(
     request: HttpRequest, access: Access, organization: Organization, service: Service | None
 ) -> HttpResponse:
     initial = ServiceForm.initial_for(service) if service else {}
-    form = ServiceForm(request.POST or None, initial=initial, community=access.community)
+    form = ServiceForm(
+        request.POST or None,
+        initial=initial,
+        community=access.community,
+        keep=selectors.service_terms(service=service) if service else (),
+    )
     if request.method == "POST" and form.is_valid():
         saved = _attempt(
             form,
@@ -205,7 +219,7 @@ def _service_form(
             ),
         )
         if saved is not None:
-            messages.success(request, f"{saved.name} has been saved.")
+            messages.success(request, _("%(name)s has been saved.") % {"name": saved.name})
             return redirect(
                 "directory:manage_organisation",
                 community=access.community.slug,
@@ -224,7 +238,10 @@ def _service_form(
 def service_reviewed(request: HttpRequest, access: Access, service_id: int) -> HttpResponse:
     service = _service(access, service_id)
     services.service_review(access=access, service=service)
-    messages.success(request, f"{service.name} is marked as reviewed and still correct.")
+    messages.success(
+        request,
+        _("%(name)s is marked as reviewed and still correct.") % {"name": service.name},
+    )
     if request.POST.get("next") == "queue" and access.can(Perm.REVIEW_DIRECTORY):
         return redirect("directory:review_queue", community=access.community.slug)
     return redirect(

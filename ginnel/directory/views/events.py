@@ -12,14 +12,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ginnel.communities.models import Community
 from ginnel.communities.permissions import Access, Perm, community_view
-from ginnel.directory import ical
+from ginnel.directory import ical, wording
 from ginnel.directory.forms_events import CancelForm, EventForm
 from ginnel.directory.models import Event, EventFeed, Organization, TaxonomyTerm
 from ginnel.directory.selectors import events as selectors
+from ginnel.directory.selectors.organisations import organization_contact
 from ginnel.directory.selectors.review import organization_editable_by
 from ginnel.directory.services import events as services
 from ginnel.directory.views.editing import REFUSED, _attempt, _organisation, _status
@@ -74,7 +76,7 @@ def clashes(request: HttpRequest, access: Access) -> HttpResponse:
 def _event(access: Access, event_uuid: uuid.UUID) -> Event:
     event = selectors.event_get(community=access.community, event_uuid=event_uuid)
     if event is None:
-        raise Http404("There is no such event in this community.")
+        raise Http404(_("There is no such event in this community."))
     return event
 
 
@@ -95,12 +97,36 @@ def event_detail(request: HttpRequest, access: Access, event_uuid: uuid.UUID) ->
         if event.cancelled_at is None
         else []
     )
+    organiser = event.organization or (event.service.organization if event.service else None)
+    place = event.location
+    address = place.addresses.order_by("id").first() if place is not None else None
+    starts = timezone.localtime(event.starts_at)
     return render(
         request,
         "directory/event_detail.html",
         {
             "access": access,
             "event": event,
+            "organiser": organiser,
+            "contact": organization_contact(organization=organiser) if organiser else None,
+            "address": ", ".join(
+                p
+                for p in (
+                    address.address_1,
+                    address.address_2,
+                    address.city,
+                    address.postal_code,
+                )
+                if p
+            )
+            if address is not None
+            else "",
+            "repeats": wording.repeats(
+                freq=event.freq,
+                interval=event.interval,
+                byday=event.byday,
+                weekday=starts.weekday(),
+            ),
             "upcoming": upcoming,
             "themes": list(event.themes.all()),
             "can_edit": _editable(access, event),
@@ -133,6 +159,7 @@ def _event_form(
         initial=initial,
         community=access.community,
         organization=organization,
+        event=event,
     )
     if request.method == "POST" and form.is_valid():
         saved = _attempt(
@@ -146,7 +173,7 @@ def _event_form(
             ),
         )
         if saved is not None:
-            messages.success(request, f"{saved.title} has been saved.")
+            messages.success(request, _("%(title)s has been saved.") % {"title": saved.title})
             return redirect(
                 "directory:event", community=access.community.slug, event_uuid=saved.uuid
             )
@@ -173,7 +200,7 @@ def event_cancel(request: HttpRequest, access: Access, event_uuid: uuid.UUID) ->
             ),
         )
         if done is not None:
-            messages.success(request, f"{event.title} has been cancelled.")
+            messages.success(request, _("%(title)s has been cancelled.") % {"title": event.title})
             return redirect(
                 "directory:event", community=access.community.slug, event_uuid=event.uuid
             )
@@ -191,8 +218,10 @@ def feed_reset(request: HttpRequest, access: Access) -> HttpResponse:
     services.feed_token_reset(access=access)
     messages.success(
         request,
-        "The calendar feeds have a new address. Calendars subscribed to the old one will "
-        "stop updating: give people the new one.",
+        _(
+            "The calendar feeds have a new address. Calendars subscribed to the old one will "
+            "stop updating: give people the new one."
+        ),
     )
     return redirect("directory:calendar", community=access.community.slug)
 
@@ -204,7 +233,7 @@ def _feed_community(community: str, token: str) -> Community:
     found = get_object_or_404(Community, slug=community)
     feed = EventFeed.objects.filter(community=found).first()
     if feed is None or not secrets.compare_digest(feed.token.encode(), token.encode()):
-        raise Http404("There is no such calendar.")
+        raise Http404(_("There is no such calendar."))
     return found
 
 
@@ -226,7 +255,7 @@ def feed_community(request: HttpRequest, community: str, token: str) -> HttpResp
     return _feed_response(
         request,
         selectors.feed_events(community=found),
-        f"{found.name} events",
+        _("%(community)s events") % {"community": found.name},
         f"{found.slug}-events",
     )
 
@@ -240,7 +269,8 @@ def feed_organisation(
     return _feed_response(
         request,
         selectors.feed_events(community=found, organization=organization),
-        f"{organization.name} events ({found.name})",
+        _("%(organisation)s events (%(community)s)")
+        % {"organisation": organization.name, "community": found.name},
         f"{found.slug}-organisation-{organization.uuid}",
     )
 
@@ -254,7 +284,7 @@ def feed_term(
     return _feed_response(
         request,
         selectors.feed_events(community=found, term=term),
-        f"{term.name} events ({found.name})",
+        _("%(theme)s events (%(community)s)") % {"theme": term.name, "community": found.name},
         f"{found.slug}-theme-{term.uuid}",
     )
 
