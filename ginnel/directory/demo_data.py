@@ -401,7 +401,7 @@ def generate_directory(ctx: DemoContext) -> None:
     )
     orgs = _organisations(maker, places, editors)
     services = _services(maker, orgs, needs, kinds, reviewers)
-    services_refresh(community=ctx.community, service_ids=[s.pk for s, _ in services])
+    services_refresh(community=ctx.community, service_ids=[e.service.pk for e in services])
     _events(maker, orgs, services, needs)
     Postcode.objects.bulk_create(
         [Postcode(postcode=c.replace(" ", ""), latitude=p[0], longitude=p[1])
@@ -541,7 +541,21 @@ def _organisations(maker: _Maker, places: list[_Place], editors: list[int]) -> l
     for address in addresses:
         address.location_id = address.location.pk
     Address.objects.bulk_create(addresses)
+    # Each organisation's own phone (its first location is its own address).
+    Phone.objects.bulk_create(
+        Phone(community=community, uuid=maker.uuid(), organization=org.row,
+              number=maker.phone(), type="voice", description="Office")
+        for org in made
+    )  # fmt: skip
     return made
+
+
+@dataclass
+class _Entry:
+    service: Service
+    template: Template
+    location: Location | None  # None: by phone or online
+    schedules: list[Schedule]
 
 
 def _services(
@@ -550,7 +564,7 @@ def _services(
     needs: dict[str, TaxonomyTerm],
     kinds: dict[str, TaxonomyTerm],
     reviewers: Sequence[int],
-) -> list[tuple[Service, Template]]:
+) -> list[_Entry]:
     rng, community = maker.rng, maker.community
     rows: list[tuple[Service, Template, _Org, Location | None]] = []
     seen: set[str] = set()
@@ -603,8 +617,11 @@ def _services(
     costs: list[CostOption] = []
     phones: list[Phone] = []
     attributes: list[Attribute] = []
-    for service, template, _, _ in rows:
-        schedules.extend(_schedules(maker, service, template))
+    entries: list[_Entry] = []
+    for service, template, _, location in rows:
+        made = _schedules(maker, service, template)
+        schedules.extend(made)
+        entries.append(_Entry(service, template, location, made))
         free = template.cost is None
         costs.append(
             CostOption(
@@ -631,7 +648,7 @@ def _services(
     CostOption.objects.bulk_create(costs)
     Phone.objects.bulk_create(phones)
     Attribute.objects.bulk_create(attributes)
-    return [(r[0], r[1]) for r in rows]
+    return entries
 
 
 def _link(maker: _Maker, term: TaxonomyTerm, service: Service) -> Attribute:
@@ -681,24 +698,44 @@ def _at(day: date, when: time) -> datetime:
 def _events(
     maker: _Maker,
     orgs: list[_Org],
-    services: list[tuple[Service, Template]],
+    services: list[_Entry],
     needs: dict[str, TaxonomyTerm],
 ) -> None:
+    """Events that agree with the directory: each is run by one of its organisation's
+    entries when one is about the same things, at that entry's place (or online, with a
+    link, when the entry has no place), and a group's own meetings keep its schedule."""
     rng, community = maker.rng, maker.community
     by_type: dict[str, list[_Org]] = {}
     for org in orgs:
         by_type.setdefault(org.type, []).append(org)
+    entries_of: dict[int, list[_Entry]] = {}
+    for entry in services:
+        entries_of.setdefault(entry.service.organization_id, []).append(entry)
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
     made: list[tuple[Event, tuple[str, ...]]] = []
 
+    def runner(org: _Org, themes: tuple[str, ...]) -> _Entry | None:
+        """The organisation's entry most about these themes (None: the organisation)."""
+        scored = [
+            (len(set(themes) & set(e.template.terms)), e)
+            for e in entries_of.get(org.row.pk, [])
+            if e.service.status == "active"
+        ]
+        scored = [(n, e) for n, e in scored if n]
+        return max(scored, key=lambda p: p[0])[1] if scored else None
+
     def add(org: _Org, title: str, themes: tuple[str, ...], day: date, start: time,
-            end: time, **extra: object) -> None:  # fmt: skip
+            end: time, entry: _Entry | None, **extra: object) -> None:  # fmt: skip
+        location = entry.location if entry is not None else org.locations[0]
+        online = entry is not None and entry.location is None
         event = Event(
             community=community,
             uuid=maker.uuid(),
             organization=org.row,
-            location=org.locations[0],
+            service=entry.service if entry is not None else None,
+            location=location,
+            url=f"{org.row.website}join/" if online else "",
             title=title,
             description=f"{title}, run by {org.row.name}. Everyone welcome.",
             starts_at=_at(day, start),
@@ -714,29 +751,37 @@ def _events(
         for org in rng.sample(by_type[type_], min(2, len(by_type[type_]))):
             day = monday + timedelta(days=rng.randint(0, 55))
             start = time(rng.choice((10, 11, 13, 14, 18)))
-            add(
-                org,
-                title,
-                themes,
-                day,
-                start,
-                (datetime.combine(day, start) + timedelta(hours=2)).time(),
-            )
-    # Weekly events for some groups, for six months.
-    groups = [(s, t) for s, t in services if t.kind == Kind.GROUP]
+            end = (datetime.combine(day, start) + timedelta(hours=2)).time()
+            add(org, title, themes, day, start, end, runner(org, themes))
+    # Groups' own meetings for six months, on their days and at their times.
+    groups = [e for e in services if e.template.kind == Kind.GROUP and e.schedules]
     org_of = {o.row.pk: o for o in orgs}
-    for service, template in rng.sample(groups, min(12, len(groups))):
-        org = org_of[service.organization_id]
-        byday = rng.choice(WEEKDAYS)
-        day = monday + timedelta(days=WEEKDAYS.index(byday))
-        opens = time(rng.choice((10, 13, 18)))
-        add(org, service.name, template.terms, day, opens, time(opens.hour + 2), freq=Freq.WEEKLY,
-            interval=1, byday=byday, until=day + timedelta(weeks=26), service=service)  # fmt: skip
+    for entry in rng.sample(groups, min(12, len(groups))):
+        org = org_of[entry.service.organization_id]
+        schedule = entry.schedules[0]
+        code = schedule.byday.split(",")[0]
+        weekday = WEEKDAYS.index(code[-2:]) if code[-2:] in WEEKDAYS else 0
+        opens = schedule.opens_at or time(10)
+        closes = schedule.closes_at or time(opens.hour + 2)
+        if schedule.freq == Freq.MONTHLY:
+            ordinal = int(code[:-2] or 1)
+            month = monday.replace(day=1)
+            day = _nth_weekday(month, ordinal, weekday)
+            if day < today:
+                following = (month + timedelta(days=32)).replace(day=1)
+                day = _nth_weekday(following, ordinal, weekday)
+            rule = {"freq": Freq.MONTHLY, "interval": 1, "byday": f"{ordinal}{code[-2:]}"}
+        else:
+            day = monday + timedelta(days=weekday)
+            rule = {"freq": Freq.WEEKLY, "interval": schedule.interval or 1,
+                    "byday": schedule.byday}  # fmt: skip
+        add(org, entry.service.name, entry.template.terms, day, opens, closes, entry,
+            until=day + timedelta(weeks=26), **rule)  # fmt: skip
     # The clash week: a fortnight on, the same Thursday.
     thursday = monday + timedelta(weeks=2, days=3)
     for title, themes, type_, start, end in CLASHES:
         org = rng.choice(by_type[type_])
-        add(org, title, themes, thursday, start, end)
+        add(org, title, themes, thursday, start, end, runner(org, themes))
     Event.objects.bulk_create([e for e, _ in made])
     through = Event.themes.through
     through.objects.bulk_create(
@@ -750,3 +795,9 @@ def _events(
             for t in ts
         ]
     )  # fmt: skip
+
+
+def _nth_weekday(month: date, ordinal: int, weekday: int) -> date:
+    """The ``ordinal``-th ``weekday`` (0 = Monday) of ``month``'s month (1 to 4)."""
+    first = month.replace(day=1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (ordinal - 1))

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext as _
 
 from ginnel.communities.forms import NeighbourhoodChoice
@@ -27,11 +30,11 @@ class HoursField(forms.Field):
     """Time as people write it: "2", "1.5", "1:30", "90m", "2h 15m" → whole minutes."""
 
     default_error_messages = {
-        "invalid": "Enter the time in hours and minutes, like 1:30 or 2 hours.",
+        "invalid": gettext_lazy("Enter the time in hours and minutes, like 1:30 or 2 hours."),
     }
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "In hours and minutes, for example 2 or 1:30.")
+        kwargs.setdefault("help_text", gettext_lazy("In hours and minutes, for example 2 or 1:30."))
         kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 20, "spellcheck": "false"}))
         super().__init__(**kwargs)
 
@@ -73,134 +76,201 @@ def parse_hours(text: str) -> int | None:
     return int(total)
 
 
+def categories_offered(community: Community, keep: Iterable[int] = ()) -> QuerySet[Category]:
+    """The categories to choose from: those in use, and any retired one already chosen."""
+    return Category.objects.filter(community=community).filter(
+        Q(retired=False) | Q(pk__in=list(keep))
+    )
+
+
 class CategoryChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    def __init__(self, community: Community, **kwargs: Any) -> None:
+    def __init__(self, community: Community, keep: Iterable[int] = (), **kwargs: Any) -> None:
         kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
-        super().__init__(queryset=Category.objects.filter(community=community), **kwargs)
+        super().__init__(queryset=categories_offered(community, keep), **kwargs)
 
 
 class ListingForm(Form):
     title = forms.CharField(
-        label="Title",
+        label=gettext_lazy("Title"),
         max_length=120,
-        help_text="A few words, for example “Help with your garden” or “A lift to the shops”.",
+        help_text=gettext_lazy(
+            "A few words, for example “Help with your garden” or “A lift to the shops”."
+        ),
+        error_messages={
+            "required": gettext_lazy("Enter a title, a few words saying what it is."),
+            "max_length": gettext_lazy("The title can be at most 120 characters."),
+        },
     )
     description = forms.CharField(
-        label="More about it",
+        label=gettext_lazy("More about it"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Say what you can do or what you need, in your own words.",
+        help_text=gettext_lazy("Say what you can do or what you need, in your own words."),
+        error_messages={"max_length": gettext_lazy("Write at most 4,000 characters.")},
     )
     where = forms.MultipleChoiceField(
-        label="Where can it happen?",
+        label=gettext_lazy("Where can it happen?"),
         choices=Where.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick all that apply.",
+        help_text=gettext_lazy("Tick all that apply."),
+        error_messages={
+            "required": gettext_lazy("Choose at least one place where it can happen."),
+            "invalid_choice": gettext_lazy("Choose places from the list."),
+        },
     )
     availability = forms.CharField(
-        label="When are you free?",
+        label=gettext_lazy("When are you free?"),
         required=False,
         max_length=200,
-        help_text="For example: weekday mornings, or Saturday afternoons.",
+        help_text=gettext_lazy("For example: weekday mornings, or Saturday afternoons."),
+        error_messages={"max_length": gettext_lazy("Write at most 200 characters.")},
     )
     expires_on = forms.DateField(
-        label="Show it until",
+        label=gettext_lazy("Show it until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Optional. After this date it leaves the listings and we remind you.",
+        help_text=gettext_lazy(
+            "Optional. After this date it leaves the listings and we remind you."
+        ),
+        error_messages={"invalid": gettext_lazy("Enter the end date as a real date.")},
     )
 
-    def __init__(self, *args: Any, community: Community, kind: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, community: Community, kind: str, keep: Iterable[int] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["categories"] = CategoryChoice(
             community,
-            label="Categories",
+            keep,
+            label=gettext_lazy("Categories"),
             required=False,
-            help_text="Tick any that fit, so people can find it.",
+            help_text=gettext_lazy("Tick any that fit, so people can find it."),
+            error_messages={"invalid_choice": gettext_lazy("Choose categories from the list.")},
         )
         self.order_fields(["title", "description", "categories"])
         if kind == ListingKind.REQUEST:
-            self.fields["title"].help_text = "A few words, for example “Someone to walk my dog”."
+            self.fields["title"].help_text = gettext_lazy(
+                "A few words, for example “Someone to walk my dog”."
+            )
 
     def clean_expires_on(self) -> Any:
         value = self.cleaned_data.get("expires_on")
         if value is not None and value < timezone.localdate():
-            raise forms.ValidationError("The date must be today or in the future.")
+            raise forms.ValidationError(gettext_lazy("The date must be today or in the future."))
         return value
 
 
 class ListingSearchForm(Form):
     mark_optional = False
 
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(
-        label="Show",
+        label=gettext_lazy("Show"),
         required=False,
         choices=[
-            ("", "Offers and requests"),
-            ("offer", "Offers only"),
-            ("request", "Requests only"),
+            ("", gettext_lazy("Offers and requests")),
+            ("offer", gettext_lazy("Offers only")),
+            ("request", gettext_lazy("Requests only")),
         ],
     )
     where = forms.ChoiceField(
-        label="Where", required=False, choices=[("", "Anywhere"), *Where.choices]
+        label=gettext_lazy("Where"),
+        required=False,
+        choices=[("", gettext_lazy("Anywhere")), *Where.choices],
     )
     sort = forms.ChoiceField(
-        label="Sort by",
+        label=gettext_lazy("Sort by"),
         required=False,
-        choices=[("newest", "Newest first"), ("nearest", "Nearest neighbourhood first")],
+        choices=[
+            ("newest", gettext_lazy("Newest first")),
+            ("nearest", gettext_lazy("Nearest neighbourhood first")),
+        ],
     )
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"] = forms.ModelChoiceField(
-            label="Category",
+            label=gettext_lazy("Category"),
             required=False,
-            empty_label="All categories",
-            queryset=Category.objects.filter(community=community),
+            empty_label=gettext_lazy("All categories"),
+            queryset=categories_offered(community),
         )
         self.fields["neighbourhood"] = NeighbourhoodChoice(
-            community, label="Neighbourhood", empty_label="All neighbourhoods", help_text=""
+            community,
+            label=gettext_lazy("Neighbourhood"),
+            empty_label=gettext_lazy("All neighbourhoods"),
+            help_text="",
         )
 
 
 class ProposeForm(Form):
-    description = forms.CharField(
-        label="Message",
+    message = forms.CharField(
+        label=gettext_lazy("Message"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Say hello and suggest when and where.",
+        help_text=gettext_lazy("Say hello and suggest when and where."),
+        error_messages={
+            "required": gettext_lazy("Write a message: say hello and suggest when and where."),
+            "max_length": gettext_lazy("The message can be at most 300 characters."),
+        },
     )
     where = forms.ChoiceField(
-        label="Where will it happen?", choices=Where.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Where will it happen?"),
+        choices=Where.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose where it will happen.")},
     )
+    # A link worker or coordinator proposing for the person they help (``?for=`` from
+    # that person's page); the service checks they may.
+    for_person = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class CompleteForm(Form):
     field_aliases = {"minutes": "hours"}
-    hours = HoursField(label="How long did it take?")
+    hours = HoursField(
+        label=gettext_lazy("How long did it take?"),
+        error_messages={"required": gettext_lazy("Enter how long it took, for example 1:30.")},
+    )
     happened_on = forms.DateField(
-        label="When did it happen?",
+        label=gettext_lazy("When did it happen?"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": gettext_lazy("Enter the date it happened."),
+            "invalid": gettext_lazy("Enter a valid date, the day it happened."),
+        },
     )
 
     def clean_happened_on(self) -> Any:
         value = self.cleaned_data["happened_on"]
         if value > timezone.localdate():
-            raise forms.ValidationError("The date must be today or in the past.")
+            raise forms.ValidationError(gettext_lazy("The date must be today or in the past."))
         return value
 
 
 class RecordForm(CompleteForm):
     direction = forms.ChoiceField(
-        label="Who helped whom?",
-        choices=[("gave", "I helped them"), ("received", "They helped me")],
+        label=gettext_lazy("Who helped whom?"),
+        choices=[
+            ("gave", gettext_lazy("I helped them")),
+            ("received", gettext_lazy("They helped me")),
+        ],
         widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose who helped whom.")},
     )
-    description = forms.CharField(label="What was done?", max_length=300)
+    description = forms.CharField(
+        label=gettext_lazy("What was done?"),
+        max_length=300,
+        error_messages={
+            "required": gettext_lazy("Say what was done, for example “Walked the dog”."),
+            "max_length": gettext_lazy("Say what was done in at most 300 characters."),
+        },
+    )
     where = forms.ChoiceField(
-        label="Where did it happen?", choices=Where.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Where did it happen?"),
+        choices=Where.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose where it happened.")},
     )
 
     picker_key = "record"
@@ -218,10 +288,10 @@ class RecordForm(CompleteForm):
             not_chosen_message=_("Choose who it was with from the list."),
         )
         self.fields["category"] = forms.ModelChoiceField(
-            label="Category",
+            label=gettext_lazy("Category"),
             required=False,
-            empty_label="None",
-            queryset=Category.objects.filter(community=community),
+            empty_label=gettext_lazy("None"),
+            queryset=categories_offered(community),
         )
         self.order_fields(["other", "direction", "description", "hours", "happened_on"])
 
@@ -242,8 +312,8 @@ class OnBehalfRecordForm(RecordForm):
             not_chosen_message=_("Choose the member you are recording for from the list."),
         )
         self.fields["direction"].widget.choices = [
-            ("gave", "They helped the other person"),
-            ("received", "The other person helped them"),
+            ("gave", gettext_lazy("They helped the other person")),
+            ("received", gettext_lazy("The other person helped them")),
         ]
         self.fields["other"] = person_field(
             access=access,
@@ -257,26 +327,72 @@ class OnBehalfRecordForm(RecordForm):
 
 class ReverseForm(Form):
     reason = forms.CharField(
-        label="Why are these hours being reversed?",
+        label=gettext_lazy("Why are these hours being reversed?"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Both people can see this reason on their statements.",
+        help_text=gettext_lazy("Both people can see this reason on their statements."),
+        error_messages={
+            "required": gettext_lazy("Give the reason for reversing these hours."),
+            "max_length": gettext_lazy("Give the reason in at most 300 characters."),
+        },
+    )
+
+
+class ClaimDeclineForm(Form):
+    """The other person turns down recorded hours; the reason is for the claimant."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Why? (they will see this)"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("For example: it was one hour, not two; or it has not happened."),
+        error_messages={"max_length": gettext_lazy("Give the reason in at most 300 characters.")},
+    )
+
+
+class ClaimRejectForm(Form):
+    """A coordinator turns down recorded hours from the confirmation queue."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Why are these hours being rejected?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("The person who recorded them sees this reason."),
+        error_messages={
+            "required": gettext_lazy(
+                "Give the reason, so the person who recorded the hours knows why."
+            ),
+            "max_length": gettext_lazy("Give the reason in at most 300 characters."),
+        },
     )
 
 
 class ThankYouForm(Form):
     text = forms.CharField(
-        label="Your thank-you note",
+        label=gettext_lazy("Your thank-you note"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="A sentence or two. They choose whether it shows on their profile.",
+        help_text=gettext_lazy("A sentence or two. They choose whether it shows on their profile."),
+        error_messages={
+            "required": gettext_lazy("Write your thank-you note."),
+            "max_length": gettext_lazy("Write at most 500 characters."),
+        },
     )
 
 
 class DonateForm(Form):
     field_aliases = {"minutes": "hours", "to": "to"}
-    hours = HoursField(label="How much time to give?")
-    note = forms.CharField(label="Note", required=False, max_length=200)
+    hours = HoursField(
+        label=gettext_lazy("How much time to give?"),
+        error_messages={"required": gettext_lazy("Enter how much time to give, for example 1:30.")},
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=200,
+        error_messages={"max_length": gettext_lazy("Write at most 200 characters.")},
+    )
 
     def __init__(self, *args: Any, access: Access, me: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -299,8 +415,20 @@ class DonateForm(Form):
 
 
 class BrokerForm(Form):
-    description = forms.CharField(label="What is the exchange?", max_length=300)
-    where = forms.ChoiceField(label="Where?", choices=Where.choices, widget=forms.RadioSelect)
+    description = forms.CharField(
+        label=gettext_lazy("What is the exchange?"),
+        max_length=300,
+        error_messages={
+            "required": gettext_lazy("Say what the exchange is."),
+            "max_length": gettext_lazy("Say what the exchange is in at most 300 characters."),
+        },
+    )
+    where = forms.ChoiceField(
+        label=gettext_lazy("Where?"),
+        choices=Where.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose where it will happen.")},
+    )
 
     def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -322,7 +450,14 @@ class BrokerForm(Form):
 
 
 class GroupActivityForm(CompleteForm):
-    description = forms.CharField(label="What was the activity?", max_length=300)
+    description = forms.CharField(
+        label=gettext_lazy("What was the activity?"),
+        max_length=300,
+        error_messages={
+            "required": gettext_lazy("Say what the activity was."),
+            "max_length": gettext_lazy("Say what the activity was in at most 300 characters."),
+        },
+    )
 
     def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -345,39 +480,55 @@ class GroupActivityForm(CompleteForm):
             required_message=_("Search for who took part, then tick them in the list."),
             not_chosen_message=_("Tick who took part in the list."),
         )
-        self.fields["hours"].label = "How long, for each person?"
+        self.fields["hours"].label = gettext_lazy("How long, for each person?")
         self.order_fields(["description", "organiser", "receivers", "hours", "happened_on"])
 
 
 class SafeguardingForm(Form):
     vetted_on = forms.DateField(
-        label="Date vetted",
+        label=gettext_lazy("Date vetted"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Leave empty if this person is not vetted.",
+        help_text=gettext_lazy("Leave empty if this person is not vetted."),
+        error_messages={"invalid": gettext_lazy("Enter the date vetted as a real date.")},
     )
     checks = forms.CharField(
-        label="What was checked",
+        label=gettext_lazy("What was checked"),
         required=False,
         max_length=300,
-        help_text="For example: enhanced DBS certificate seen, two references.",
+        help_text=gettext_lazy("For example: enhanced DBS certificate seen, two references."),
+        error_messages={"max_length": gettext_lazy("Write at most 300 characters.")},
     )
     needs_support = forms.BooleanField(
-        label="Needs extra support: only vetted members may agree exchanges with them",
+        label=gettext_lazy(
+            "Needs extra support: only vetted members may agree exchanges with them"
+        ),
         required=False,
     )
 
 
 class LimitsForm(Form):
     credit_limit = forms.IntegerField(
-        label="Most hours a member may be owed",
+        label=gettext_lazy("Most hours a member may be owed"),
         min_value=1,
         max_value=1000,
+        error_messages={
+            "required": gettext_lazy("Enter the most hours a member may be owed."),
+            "invalid": gettext_lazy("Enter the most hours a member may be owed as a whole number."),
+            "min_value": gettext_lazy("The most hours a member may be owed must be 1 or more."),
+            "max_value": gettext_lazy("The most hours a member may be owed can be at most 1000."),
+        },
     )
     debit_limit = forms.IntegerField(
-        label="Most hours a member may owe",
+        label=gettext_lazy("Most hours a member may owe"),
         min_value=0,
         max_value=1000,
+        error_messages={
+            "required": gettext_lazy("Enter the most hours a member may owe."),
+            "invalid": gettext_lazy("Enter the most hours a member may owe as a whole number."),
+            "min_value": gettext_lazy("The most hours a member may owe must be 0 or more."),
+            "max_value": gettext_lazy("The most hours a member may owe can be at most 1000."),
+        },
     )
 
 
@@ -385,7 +536,15 @@ class PendingFilterForm(Form):
     mark_optional = False
 
     days = forms.IntegerField(
-        label="Waiting for at least (days)", min_value=0, max_value=365, required=False
+        label=gettext_lazy("Waiting for at least (days)"),
+        min_value=0,
+        max_value=365,
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("Enter the number of days as a whole number."),
+            "min_value": gettext_lazy("Enter 0 days or more."),
+            "max_value": gettext_lazy("Enter at most 365 days."),
+        },
     )
 
 
@@ -393,9 +552,15 @@ class ConfirmManyForm(Form):
     """Tick recorded exchanges (a paper timesheet) and confirm them together."""
 
     exchanges = forms.ModelMultipleChoiceField(
-        label="Exchanges to confirm",
+        label=gettext_lazy("Exchanges to confirm"),
         queryset=Exchange.objects.none(),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": gettext_lazy("Tick the exchanges to confirm."),
+            "invalid_choice": gettext_lazy(
+                "One of the ticked exchanges no longer waits for confirmation."
+            ),
+        },
     )
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
@@ -407,30 +572,46 @@ class ConfirmManyForm(Form):
 
 class OrganisationForm(Form):
     name = forms.CharField(
-        label="Organisation name",
+        label=gettext_lazy("Organisation name"),
         max_length=120,
-        help_text="An organisation taking part: it can give and receive time.",
+        help_text=gettext_lazy("An organisation taking part: it can give and receive time."),
+        error_messages={
+            "required": gettext_lazy("Enter the organisation's name."),
+            "max_length": gettext_lazy("The name can be at most 120 characters."),
+        },
     )
 
 
 class OrganisationTimeForm(CompleteForm):
-    description = forms.CharField(label="What was done?", max_length=300)
+    description = forms.CharField(
+        label=gettext_lazy("What was done?"),
+        max_length=300,
+        error_messages={
+            "required": gettext_lazy("Say what was done, for example “Sorting donations”."),
+            "max_length": gettext_lazy("Say what was done in at most 300 characters."),
+        },
+    )
     direction = forms.ChoiceField(
-        label="Who gave the time?",
+        label=gettext_lazy("Who gave the time?"),
         choices=[
-            ("member", "The member gave time to the organisation"),
-            ("organisation", "The organisation gave time to the member"),
+            ("member", gettext_lazy("The member gave time to the organisation")),
+            ("organisation", gettext_lazy("The organisation gave time to the member")),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose who gave the time.")},
     )
 
     def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         community = access.community
         self.fields["organisation"] = forms.ModelChoiceField(
-            label="Organisation",
-            empty_label="Choose an organisation",
+            label=gettext_lazy("Organisation"),
+            empty_label=gettext_lazy("Choose an organisation"),
             queryset=Account.objects.filter(community=community, kind=AccountKind.ORGANISATION),
+            error_messages={
+                "required": gettext_lazy("Choose the organisation."),
+                "invalid_choice": gettext_lazy("Choose an organisation from the list."),
+            },
         )
         self.fields["person"] = person_field(
             access=access,
@@ -440,3 +621,14 @@ class OrganisationTimeForm(CompleteForm):
             not_chosen_message=_("Choose the member from the list."),
         )
         self.order_fields(["organisation", "person", "direction", "description"])
+
+
+class CategoryRenameForm(Form):
+    name = forms.CharField(
+        label=gettext_lazy("New name"),
+        max_length=60,
+        error_messages={
+            "required": gettext_lazy("Enter the category's new name."),
+            "max_length": gettext_lazy("The name can be at most 60 characters."),
+        },
+    )

@@ -16,6 +16,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ginnel.communities.models import Community, Membership
 from ginnel.errors import GinnelError
@@ -32,7 +33,22 @@ from ginnel.timebank.models import (
 
 
 class LimitExceeded(GinnelError):
-    """A transfer would take a member past the community's credit or debit limit."""
+    """A transfer would take a member past the community's credit or debit limit.
+
+    Carries what a caller needs to say it in its own words: whose account
+    (``account_id``), its balance ``before`` and ``after``, and ``limit``
+    (signed: the floor is negative) on the ``side`` passed ("debit" or "credit").
+    """
+
+    def __init__(
+        self, message: str, *, account_id: int, side: str, before: int, after: int, limit: int
+    ) -> None:
+        super().__init__(message, field="minutes")
+        self.account_id = account_id
+        self.side = side
+        self.before = before
+        self.after = after
+        self.limit = limit
 
 
 def format_minutes(minutes: int) -> str:
@@ -44,7 +60,7 @@ def format_minutes(minutes: int) -> str:
 
 
 def settings_for(community: Community) -> TimebankSettings:
-    found, _ = TimebankSettings.objects.get_or_create(community=community)
+    found, _created = TimebankSettings.objects.get_or_create(community=community)
     return found
 
 
@@ -74,7 +90,7 @@ def account_for(person: Person) -> Account:
     try:
         return person.account
     except Account.DoesNotExist:
-        account, _ = Account.objects.get_or_create(
+        account, _created = Account.objects.get_or_create(
             person=person,
             defaults={
                 "community_id": person.community_id,
@@ -86,8 +102,8 @@ def account_for(person: Person) -> Account:
 
 
 def pot_for(community: Community) -> Account:
-    pot, _ = Account.objects.get_or_create(
-        community=community, kind=AccountKind.POT, defaults={"name": "Community pot"}
+    pot, _created = Account.objects.get_or_create(
+        community=community, kind=AccountKind.POT, defaults={"name": _("Community pot")}
     )
     return pot
 
@@ -107,12 +123,18 @@ def member_account_ids(community: Community, person_ids: Iterable[int]) -> dict[
         for person in Person.objects.filter(community=community, pk__in=missing):
             found[person.pk] = account_for(person).pk
     if set(found) != wanted:
-        raise GinnelError("Every account in a transfer must belong to the same community.")
+        raise GinnelError(_("Every account in a transfer must belong to the same community."))
     return found
 
 
 def _check_limits(
-    *, limits: tuple[int, int], kind: str, name: str, before: int, after: int
+    *,
+    limits: tuple[int, int],
+    account_id: int,
+    kind: str,
+    name: str,
+    before: int,
+    after: int,
 ) -> None:
     """A member's balance may not pass the limits; a transfer that moves an
     out-of-bounds balance back towards them (after a limit was lowered) is allowed."""
@@ -121,16 +143,29 @@ def _check_limits(
     ceiling, floor = limits[0], -limits[1]
     if after < floor and after < before:
         raise LimitExceeded(
-            f"This would take {name}'s balance to {format_minutes(after)}, below the "
-            f"limit of {format_minutes(floor)} in this community. A coordinator can help.",
-            field="minutes",
+            _(
+                "This would take %(name)s's balance to %(after)s, below the limit of "
+                "%(limit)s in this community. A coordinator can help."
+            )
+            % {"name": name, "after": format_minutes(after), "limit": format_minutes(floor)},
+            account_id=account_id,
+            side="debit",
+            before=before,
+            after=after,
+            limit=floor,
         )
     if after > ceiling and after > before:
         raise LimitExceeded(
-            f"This would take {name}'s balance to {format_minutes(after)}, above the "
-            f"limit of {format_minutes(ceiling)} in this community. "
-            "Consider donating some hours to the community pot.",
-            field="minutes",
+            _(
+                "This would take %(name)s's balance to %(after)s, above the limit of "
+                "%(limit)s in this community. Consider giving some hours to the community pot."
+            )
+            % {"name": name, "after": format_minutes(after), "limit": format_minutes(ceiling)},
+            account_id=account_id,
+            side="credit",
+            before=before,
+            after=after,
+            limit=ceiling,
         )
 
 
@@ -165,18 +200,19 @@ def post(
         moves[leg.account_id] += leg.minutes
     moves = {pk: m for pk, m in moves.items() if m != 0}
     if len(moves) < 2:
-        raise GinnelError("A transfer needs at least two accounts and some time.")
+        raise GinnelError(_("A transfer needs at least two accounts and some time."))
     if sum(moves.values()) != 0:
-        raise GinnelError("The entries of a transfer must sum to zero.")
+        raise GinnelError(_("The entries of a transfer must sum to zero."))
 
     limits = _limits(community)
     # Lock in a fixed order so concurrent transfers never deadlock.
     locked = sql.lock_accounts(community_id=community.pk, account_ids=moves)
     if len(locked) != len(moves):
-        raise GinnelError("Every account in a transfer must belong to the same community.")
+        raise GinnelError(_("Every account in a transfer must belong to the same community."))
     for pk, _person, account_kind, name, balance in locked:
         _check_limits(
             limits=limits,
+            account_id=pk,
             kind=account_kind,
             name=name,
             before=balance,
@@ -247,7 +283,7 @@ def post_many(
         moves = {pk: m for pk, m in moves.items() if m != 0}
         if len(moves) < 2 or sum(moves.values()) != 0:
             raise GinnelError(
-                "Every transfer needs two accounts, and its entries must sum to zero."
+                _("Every transfer needs two accounts, and its entries must sum to zero.")
             )
         moves_per_transfer.append(moves)
         account_ids.update(moves)
@@ -262,12 +298,13 @@ def post_many(
     ):
         balances[pk], about[pk] = balance, (account_kind, name)
     if len(balances) != len(account_ids):
-        raise GinnelError("Every account in a transfer must belong to the same community.")
+        raise GinnelError(_("Every account in a transfer must belong to the same community."))
     for moves in moves_per_transfer:
         for pk, minutes in moves.items():
             before = balances[pk]
             _check_limits(
                 limits=limits,
+                account_id=pk,
                 kind=about[pk][0],
                 name=about[pk][1],
                 before=before,
@@ -310,15 +347,15 @@ def reverse(*, transfer: Transfer, reason: str, by: Membership, happened_on: dat
     """Post the mirror image of a transfer; the original stays as it was."""
     original = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if Transfer.objects.filter(reverses=original).exists():
-        raise GinnelError("This transfer has already been reversed.")
+        raise GinnelError(_("This transfer has already been reversed."))
     if original.kind == TransferKind.REVERSAL:
-        raise GinnelError("A reversal cannot itself be reversed; record a new exchange instead.")
+        raise GinnelError(_("A reversal cannot itself be reversed; record a new exchange instead."))
     entries = list(original.entries.values_list("account_id", "minutes"))
     return post(
         community=original.community,
         legs=[Leg(account_id, -minutes) for account_id, minutes in entries],
         kind=TransferKind.REVERSAL,
-        description=f"Reversal of: {original.description}",
+        description=_("Reversal of: %(what)s") % {"what": original.description},
         happened_on=happened_on,
         created_by=by,
         reverses=original,

@@ -14,6 +14,7 @@ from typing import ClassVar
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.Model):
@@ -26,6 +27,8 @@ class Category(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
+    # A retired category is not offered for new listings; what used it keeps it.
+    retired = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("name",)
@@ -39,21 +42,21 @@ class Category(models.Model):
 
 
 class Where(models.TextChoices):
-    MY_HOME = "my_home", "At the giver's home"
-    YOUR_HOME = "your_home", "At the receiver's home"
-    PUBLIC = "public", "In a public place"
-    ONLINE = "online", "Online"
-    PHONE = "phone", "By phone"
+    MY_HOME = "my_home", _("At the giver's home")
+    YOUR_HOME = "your_home", _("At the receiver's home")
+    PUBLIC = "public", _("In a public place")
+    ONLINE = "online", _("Online")
+    PHONE = "phone", _("By phone")
 
 
 class ListingKind(models.TextChoices):
-    OFFER = "offer", "Offer"
-    REQUEST = "request", "Request"
+    OFFER = "offer", _("Offer")
+    REQUEST = "request", _("Request")
 
 
 class ListingStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
 
 
 class Listing(models.Model):
@@ -108,9 +111,9 @@ class Listing(models.Model):
 
 
 class AccountKind(models.TextChoices):
-    MEMBER = "member", "Member"
-    ORGANISATION = "organisation", "Organisation"
-    POT = "pot", "Community pot"
+    MEMBER = "member", _("Member")
+    ORGANISATION = "organisation", _("Organisation")
+    POT = "pot", _("Community pot")
 
 
 class Account(models.Model):
@@ -121,7 +124,7 @@ class Account(models.Model):
     person = models.OneToOneField(
         "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="account"
     )
-    name = models.CharField(max_length=120, help_text="For organisations and the pot.")
+    name = models.CharField(max_length=120, help_text=_("For organisations and the pot."))
     # Cached sum of this account's entries, changed only under select_for_update.
     balance = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -144,10 +147,10 @@ class Account(models.Model):
 
 
 class TransferKind(models.TextChoices):
-    EXCHANGE = "exchange", "Exchange"
-    GROUP = "group", "Group activity"
-    DONATION = "donation", "Donation"
-    REVERSAL = "reversal", "Reversal"
+    EXCHANGE = "exchange", _("Exchange")
+    GROUP = "group", _("Group activity")
+    DONATION = "donation", _("Donation")
+    REVERSAL = "reversal", _("Reversal")
 
 
 class Transfer(models.Model):
@@ -198,13 +201,13 @@ class Entry(models.Model):
 
 
 class ExchangeState(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    AGREED = "agreed", "Agreed"
-    COMPLETED = "completed", "Hours recorded, waiting for confirmation"
-    CONFIRMED = "confirmed", "Confirmed"
-    DECLINED = "declined", "Declined"
-    CANCELLED = "cancelled", "Cancelled"
-    REVERSED = "reversed", "Reversed by a coordinator"
+    PROPOSED = "proposed", _("Proposed")
+    AGREED = "agreed", _("Agreed")
+    COMPLETED = "completed", _("Hours recorded, waiting for confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+    REVERSED = "reversed", _("Reversed by a coordinator")
 
 
 class Exchange(models.Model):
@@ -223,7 +226,14 @@ class Exchange(models.Model):
     claimed_by = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # What the exchange is (the listing's title, or what was done): its headline.
     description = models.CharField(max_length=300)
+    # The proposer's note to the other person ("Could you help on Saturday?").
+    message = models.CharField(max_length=300, blank=True)
+    # A link worker or coordinator who started it for one of the two people.
+    acting_by = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     where = models.CharField(max_length=16, choices=Where.choices, default=Where.PUBLIC)
     category = models.ForeignKey(
         Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="exchanges"
@@ -236,6 +246,13 @@ class Exchange(models.Model):
     transfer = models.OneToOneField(
         Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="exchange"
     )
+    # The last claim turned down (by the other person, or rejected by a coordinator):
+    # the exchange is agreed again, and the claimant (still ``claimed_by``) sees why.
+    claim_declined_by = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    claim_declined_minutes = models.PositiveIntegerField(null=True, blank=True)
+    claim_declined_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=0)
@@ -285,17 +302,17 @@ class Safeguarding(models.Model):
     )
     vetted_on = models.DateField(null=True, blank=True)
     checks = models.CharField(
-        "what was checked",
+        _("what was checked"),
         max_length=300,
         blank=True,
-        help_text="For example: enhanced DBS certificate seen, two references.",
+        help_text=_("For example: enhanced DBS certificate seen, two references."),
     )
     vetted_by = models.ForeignKey(
         "communities.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     needs_support = models.BooleanField(
         default=False,
-        help_text="Only vetted members can agree exchanges with this person.",
+        help_text=_("Only vetted members can agree exchanges with this person."),
     )
 
     def __str__(self) -> str:

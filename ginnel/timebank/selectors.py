@@ -19,6 +19,8 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ginnel.communities.models import Membership, MembershipStatus
 from ginnel.communities.permissions import Access, Perm, require
@@ -39,7 +41,26 @@ from ginnel.timebank.models import (
 
 
 def categories_of(access: Access) -> QuerySet[Category]:
-    return Category.objects.filter(community=access.community).order_by("name")
+    """Every category of the community, retired ones included (for the settings page)."""
+    return Category.objects.filter(community=access.community).order_by("retired", "name")
+
+
+def categories_in_use(*, access: Access) -> QuerySet[Category]:
+    """The community's categories for administrators: in use first, each with how often used."""
+    require(access, Perm.MANAGE_COMMUNITY)
+    return (
+        categories_of(access)
+        .annotate(
+            listing_count=Count("listings", distinct=True),
+            exchange_count=Count("exchanges", distinct=True),
+        )
+        .order_by("retired", "name")
+    )
+
+
+def category_get(*, access: Access, category_id: int) -> Category | None:
+    require(access, Perm.MANAGE_COMMUNITY)
+    return Category.objects.filter(community=access.community, pk=category_id).first()
 
 
 def listings_search(
@@ -154,7 +175,10 @@ class StatementRow:
     counterpart: str
     minutes: int
     balance: int
-    kind: str
+    kind: str  # the kind of transfer, as people read it
+    type: str = TransferKind.EXCHANGE  # the kind of transfer, as stored
+    given: int = 0
+    received: int = 0
 
 
 @dataclass(frozen=True)
@@ -173,9 +197,26 @@ def statement(*, access: Access, person: Person) -> Statement:
     """
     own = access.membership is not None and access.membership.person.pk == person.pk
     if person.community_id != access.community.pk:
-        raise GinnelError("There is no such member in this community.")
+        raise GinnelError(_("There is no such member in this community."))
     if not own:
         require(access, Perm.COORDINATE_TIMEBANK)
+    return _statement_of(person)
+
+
+def given_and_received(kind: str, minutes: int) -> tuple[int, int]:
+    """What one entry adds to (hours given, hours received).
+
+    An exchange credits the giver of time; a donation debits the giver of
+    hours: either way the giver gave. Reversals undo, and count as neither.
+    """
+    if kind == TransferKind.REVERSAL:
+        return 0, 0
+    if kind == TransferKind.DONATION:
+        return (-minutes, 0) if minutes < 0 else (0, minutes)
+    return (minutes, 0) if minutes > 0 else (0, -minutes)
+
+
+def _statement_of(person: Person) -> Statement:
     account = Account.objects.filter(person=person).first()
     if account is None:
         return Statement(person=person, rows=[], balance=0, given=0, received=0)
@@ -195,25 +236,51 @@ def statement(*, access: Access, person: Person) -> Statement:
     rows, running, given, received = [], 0, 0, 0
     for entry in entries:
         running += entry.minutes
-        if entry.transfer.kind != TransferKind.REVERSAL:
-            if entry.minutes > 0:
-                given += entry.minutes
-            else:
-                received -= entry.minutes
+        gave, got = given_and_received(entry.transfer.kind, entry.minutes)
+        given, received = given + gave, received + got
         names = others.get(entry.transfer_id, [])
-        counterpart = names[0] if len(names) == 1 else f"{len(names)} people"
+        counterpart = (
+            names[0]
+            if len(names) == 1
+            else ngettext("%(n)d person", "%(n)d people", len(names)) % {"n": len(names)}
+        )
         rows.append(
             StatementRow(
                 on=entry.transfer.happened_on,
-                description=entry.transfer.description
-                + (f" (reason: {entry.transfer.reason})" if entry.transfer.reason else ""),
+                description=(
+                    _("%(what)s (reason: %(reason)s)")
+                    % {"what": entry.transfer.description, "reason": entry.transfer.reason}
+                    if entry.transfer.reason
+                    else entry.transfer.description
+                ),
                 counterpart=counterpart,
                 minutes=entry.minutes,
                 balance=running,
-                kind=entry.transfer.get_kind_display(),
+                kind=str(entry.transfer.get_kind_display()),
+                type=entry.transfer.kind,
+                given=gave,
+                received=got,
             )
         )
     return Statement(person=person, rows=rows, balance=running, given=given, received=received)
+
+
+def totals_of(*, person: Person) -> tuple[int, int]:
+    """(Hours given, hours received) of a member, in minutes, counted as the statement does."""
+    given = received = 0
+    for kind, credits, debits in (
+        Entry.objects.filter(account__person=person)
+        .values("transfer__kind")
+        .annotate(
+            credits=Sum(Case(When(minutes__gt=0, then="minutes"), default=Value(0))),
+            debits=Sum(Case(When(minutes__lt=0, then="minutes"), default=Value(0))),
+        )
+        .values_list("transfer__kind", "credits", "debits")
+    ):
+        for minutes in (int(credits or 0), int(debits or 0)):
+            gave, got = given_and_received(kind, minutes)
+            given, received = given + gave, received + got
+    return given, received
 
 
 def organisation_accounts(*, access: Access) -> QuerySet[Account]:
@@ -234,6 +301,7 @@ class MonthReport:
     exchanges: int = 0
     active_members: int = 0
     new_members: int = 0
+    donated: int = 0  # hours given to the pot or to another member
     by_category: dict[str, int] = field(default_factory=dict)
     by_neighbourhood: dict[str, int] = field(default_factory=dict)
 
@@ -277,14 +345,27 @@ def report(*, access: Access, months: int = 12, quiet_days: int = 90) -> Report:
         .values("m", "category__name")
         .annotate(n=Count("id"))
     ):
-        month_of(by_cat["m"]).by_category[by_cat["category__name"] or "Uncategorised"] = by_cat["n"]
+        name = by_cat["category__name"] or _("Uncategorised")
+        month_of(by_cat["m"]).by_category[name] = by_cat["n"]
     for by_place in (
         confirmed.annotate(m=TruncMonth("happened_on"))
         .values("m", "receiver__neighbourhood__name")
         .annotate(n=Count("id"))
     ):
-        name = by_place["receiver__neighbourhood__name"] or "Not given"
+        name = by_place["receiver__neighbourhood__name"] or _("Not given")
         month_of(by_place["m"]).by_neighbourhood[name] = by_place["n"]
+    for donated in (
+        Entry.objects.filter(
+            community=access.community,
+            transfer__kind=TransferKind.DONATION,
+            transfer__happened_on__gte=start,
+            minutes__gt=0,
+        )
+        .annotate(m=TruncMonth("transfer__happened_on"))
+        .values("m")
+        .annotate(minutes=Sum("minutes"))
+    ):
+        month_of(donated["m"]).donated = int(donated["minutes"] or 0)
     for joined in (
         Membership.objects.filter(
             community=access.community,

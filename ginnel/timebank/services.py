@@ -2,8 +2,11 @@
 
 An exchange moves proposed → agreed → completed (hours claimed by one party)
 → confirmed (by the other party, or by a coordinator on their behalf), or ends
-declined or cancelled. Only a confirmed exchange posts hours; only a
-coordinator can reverse it, with a reason, by a reversing transfer.
+declined or cancelled. A claim that waits can be turned down (declined by the
+other party, rejected by a coordinator: back to agreed, with the reason for the
+claimant) or withdrawn by the claimant (back to agreed). Only a confirmed
+exchange posts hours; only a coordinator can reverse it, with a reason, by a
+reversing transfer.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from ginnel.communities.models import Community, MembershipStatus
 from ginnel.communities.permissions import Access, Perm, require
@@ -75,9 +80,67 @@ def categories_seed(*, community: Community) -> list[Category]:
     return list(Category.objects.filter(community=community))
 
 
+@transaction.atomic
+def category_rename(*, access: Access, category_id: int, name: str) -> Category:
+    """An administrator renames a category; everything filed under it follows."""
+    require(access, Perm.MANAGE_COMMUNITY)
+    name = " ".join(name.split())
+    if not name:
+        raise GinnelError(_("Enter the category's new name."), field="name")
+    category = _category_locked(access, category_id)
+    clash = (
+        Category.objects.filter(community=access.community, name__iexact=name)
+        .exclude(pk=category.pk)
+        .first()
+    )
+    if clash is not None:
+        raise GinnelError(
+            _("There is already a category called %(name)s.") % {"name": clash.name},
+            field="name",
+        )
+    before = category.name
+    category.name = name
+    category.save(update_fields=["name"])
+    _log(access, "category_renamed", category=category.pk, before=before, after=name)
+    return category
+
+
+@transaction.atomic
+def category_retire(*, access: Access, category_id: int, retired: bool = True) -> Category:
+    """Retire a category (not offered for new listings, kept on history), or bring it back."""
+    require(access, Perm.MANAGE_COMMUNITY)
+    category = _category_locked(access, category_id)
+    if category.retired == retired:
+        raise GinnelError(
+            _("%(name)s is already retired.") % {"name": category.name}
+            if retired
+            else _("%(name)s is already in use.") % {"name": category.name}
+        )
+    category.retired = retired
+    category.save(update_fields=["retired"])
+    _log(
+        access,
+        "category_retired" if retired else "category_restored",
+        category=category.pk,
+        name=category.name,
+    )
+    return category
+
+
+def _category_locked(access: Access, category_id: int) -> Category:
+    category = (
+        Category.objects.select_for_update()
+        .filter(community=access.community, pk=category_id)
+        .first()
+    )
+    if category is None:
+        raise GinnelError(_("There is no such category in this community."))
+    return category
+
+
 def _me(access: Access) -> Person:
     if access.membership is None or not access.is_member:
-        raise GinnelError("Only members of this community can do this.")
+        raise GinnelError(_("Only members of this community can do this."))
     return access.membership.person
 
 
@@ -90,7 +153,7 @@ def _person_in(access: Access, person_id: int) -> Person:
         .first()
     )
     if person is None:
-        raise GinnelError("There is no such member in this community.")
+        raise GinnelError(_("There is no such member in this community."))
     return person
 
 
@@ -114,9 +177,9 @@ def _log(
 
 def _check_minutes(minutes: int) -> None:
     if minutes <= 0:
-        raise GinnelError("Enter the time as more than 0 minutes.", field="minutes")
+        raise GinnelError(_("Enter the time as more than 0 minutes."), field="minutes")
     if minutes > MAX_EXCHANGE_MINUTES:
-        raise GinnelError("One exchange can be at most 24 hours.", field="minutes")
+        raise GinnelError(_("One exchange can be at most 24 hours."), field="minutes")
 
 
 # Offers and requests -------------------------------------------------------------------------
@@ -138,11 +201,16 @@ def listing_save(
     require(access, Perm.USE_TIMEBANK)
     me = _me(access)
     if listing is not None and listing.owner_id != me.pk:
-        raise GinnelError("You can only change your own offers and requests.")
+        raise GinnelError(_("You can only change your own offers and requests."))
     if expires_on is not None and expires_on < timezone.localdate():
-        raise GinnelError("The end date cannot be in the past.", field="expires_on")
+        raise GinnelError(_("The end date cannot be in the past."), field="expires_on")
     if any(c.community_id != access.community.pk for c in categories):
-        raise GinnelError("Choose categories of this community.", field="categories")
+        raise GinnelError(_("Choose categories of this community."), field="categories")
+    kept = set(listing.categories.values_list("pk", flat=True)) if listing is not None else set()
+    if any(c.retired and c.pk not in kept for c in categories):
+        raise GinnelError(
+            _("One of these categories is no longer used. Choose another."), field="categories"
+        )
     where = set(where)
     values = {f: (w in where) for w, f in Listing.WHERE_FIELDS.items()}
     if listing is None:
@@ -163,7 +231,7 @@ def listing_save(
 def listing_close(*, access: Access, listing: Listing) -> Listing:
     me = _me(access)
     if listing.owner_id != me.pk and not access.can(Perm.COORDINATE_TIMEBANK):
-        raise GinnelError("You can only close your own offers and requests.")
+        raise GinnelError(_("You can only close your own offers and requests."))
     listing.status = ListingStatus.CLOSED
     listing.save(update_fields=["status"])
     if listing.owner_id != me.pk:
@@ -184,13 +252,18 @@ def _safeguarding_check(exchange: Exchange) -> None:
         return
     if exchange.where == Where.YOUR_HOME:
         raise GinnelError(
-            f"Help at {exchange.receiver.display_name}'s home can only be agreed with a giver "
-            "a coordinator has vetted. Ask a coordinator about vetting, or meet in a public place."
+            _(
+                "Help at %(name)s's home can only be agreed with a giver a coordinator has "
+                "vetted. Ask a coordinator about vetting, or meet in a public place."
+            )
+            % {"name": exchange.receiver.display_name}
         )
     if needs_support:
         raise GinnelError(
-            "One of you has asked for extra support, so this exchange can only be agreed with "
-            "a giver a coordinator has vetted. A coordinator can help arrange it."
+            _(
+                "One of you has asked for extra support, so this exchange can only be agreed "
+                "with a giver a coordinator has vetted. A coordinator can help arrange it."
+            )
         )
 
 
@@ -201,35 +274,61 @@ def exchange_propose(
     listing: Listing | None = None,
     other_id: int | None = None,
     i_give: bool | None = None,
-    description: str,
+    title: str = "",
+    message: str = "",
     where: str,
     category: Category | None = None,
+    for_person_id: int | None = None,
 ) -> Exchange:
-    """Start an exchange from an offer or a request, or with a named member."""
+    """Start an exchange from an offer or a request, or with a named member.
+
+    Its headline is the listing's title (or ``title``); ``message`` is the
+    proposer's note to the other person. A link worker or coordinator
+    proposes for someone they help with ``for_person_id``: the exchange is
+    that person's, and it records who started it for them.
+    """
     require(access, Perm.USE_TIMEBANK)
     me = _me(access)
+    proposer = me
+    if for_person_id is not None and for_person_id != me.pk:
+        if not access.can(Perm.COACH):
+            raise GinnelError(
+                _("Only a link worker or a coordinator can propose for someone else.")
+            )
+        proposer = _person_in(access, for_person_id)
     if listing is not None:
         if listing.community_id != access.community.pk or not listing.is_live():
-            raise GinnelError("This offer or request is no longer open.")
+            raise GinnelError(_("This offer or request is no longer open."))
         other = listing.owner
         i_give = listing.kind == ListingKind.REQUEST
         category = category or listing.categories.first()
+        title = title or listing.title
     elif other_id is not None and i_give is not None:
         other = _person_in(access, other_id)
     else:
-        raise GinnelError("Choose who the exchange is with.")
-    if other.pk == me.pk:
-        raise GinnelError("You cannot start an exchange with yourself.")
+        raise GinnelError(_("Choose who the exchange is with."))
+    if other.pk == proposer.pk:
+        if proposer.pk == me.pk:
+            raise GinnelError(_("You cannot start an exchange with yourself."))
+        raise GinnelError(
+            _("This is %(name)s's own offer or request.") % {"name": proposer.display_name}
+        )
+    if not title.strip():
+        raise GinnelError(_("Say what the exchange is."), field="title")
     exchange = Exchange.objects.create(
         community=access.community,
         listing=listing,
-        giver=me if i_give else other,
-        receiver=other if i_give else me,
-        proposed_by=me,
-        description=description,
+        giver=proposer if i_give else other,
+        receiver=other if i_give else proposer,
+        proposed_by=proposer,
+        acting_by=me if proposer.pk != me.pk else None,
+        description=title.strip()[:300],
+        message=message,
         where=where,
         category=category,
     )
+    if proposer.pk != me.pk:
+        _log(access, "proposed_for", exchange=exchange, person=proposer)
     return exchange
 
 
@@ -248,7 +347,7 @@ def exchange_broker(
     me = _me(access)
     giver, receiver = _person_in(access, giver_id), _person_in(access, receiver_id)
     if giver.pk == receiver.pk:
-        raise GinnelError("Choose two different people.", field="receiver")
+        raise GinnelError(_("Choose two different people."), field="receiver")
     exchange = Exchange.objects.create(
         community=access.community,
         giver=giver,
@@ -272,7 +371,7 @@ def _lock(exchange: Exchange, access: Access) -> Exchange:
         .first()
     )
     if locked is None:
-        raise GinnelError("There is no such exchange in this community.")
+        raise GinnelError(_("There is no such exchange in this community."))
     return locked
 
 
@@ -293,9 +392,9 @@ def exchange_agree(*, access: Access, exchange: Exchange) -> Exchange:
     exchange = _lock(exchange, access)
     coordinating = access.can(Perm.COORDINATE_TIMEBANK) and not _party(exchange, me)
     if exchange.state != ExchangeState.PROPOSED:
-        raise GinnelError("Only a proposed exchange can be agreed.")
+        raise GinnelError(_("Only a proposed exchange can be agreed."))
     if not coordinating and (not _party(exchange, me) or exchange.proposed_by_id == me.pk):
-        raise GinnelError("The other person agrees to an exchange you proposed.")
+        raise GinnelError(_("The other person agrees to an exchange you proposed."))
     _safeguarding_check(exchange)
     exchange.state = ExchangeState.AGREED
     _touch(exchange, "state")
@@ -309,9 +408,9 @@ def exchange_decline(*, access: Access, exchange: Exchange) -> Exchange:
     me = _me(access)
     exchange = _lock(exchange, access)
     if exchange.state != ExchangeState.PROPOSED:
-        raise GinnelError("Only a proposed exchange can be declined.")
+        raise GinnelError(_("Only a proposed exchange can be declined."))
     if not _party(exchange, me) or exchange.proposed_by_id == me.pk:
-        raise GinnelError("Only the person asked can decline; you can cancel your proposal.")
+        raise GinnelError(_("Only the person asked can decline; you can cancel your proposal."))
     exchange.state = ExchangeState.DECLINED
     _touch(exchange, "state")
     return exchange
@@ -323,9 +422,9 @@ def exchange_cancel(*, access: Access, exchange: Exchange) -> Exchange:
     exchange = _lock(exchange, access)
     coordinating = access.can(Perm.COORDINATE_TIMEBANK)
     if exchange.state not in (ExchangeState.PROPOSED, ExchangeState.AGREED):
-        raise GinnelError("Only an exchange that has not happened yet can be cancelled.")
+        raise GinnelError(_("Only an exchange that has not happened yet can be cancelled."))
     if not _party(exchange, me) and not coordinating:
-        raise GinnelError("Only the two people in an exchange can cancel it.")
+        raise GinnelError(_("Only the two people in an exchange can cancel it."))
     exchange.state = ExchangeState.CANCELLED
     _touch(exchange, "state")
     if not _party(exchange, me):
@@ -346,21 +445,33 @@ def exchange_complete(
     me = _me(access)
     _check_minutes(minutes)
     if happened_on > timezone.localdate():
-        raise GinnelError("The date cannot be in the future.", field="happened_on")
+        raise GinnelError(_("The date cannot be in the future."), field="happened_on")
     exchange = _lock(exchange, access)
     if exchange.state != ExchangeState.AGREED:
-        raise GinnelError("Hours can be recorded once an exchange has been agreed.")
+        raise GinnelError(_("Hours can be recorded once an exchange has been agreed."))
     claimant = me
     if on_behalf_of is not None:
         require(access, Perm.COORDINATE_TIMEBANK)
         claimant = _person_in(access, on_behalf_of)
     if not _party(exchange, claimant):
-        raise GinnelError("Only the two people in an exchange can record its hours.")
+        raise GinnelError(_("Only the two people in an exchange can record its hours."))
     exchange.minutes = minutes
     exchange.happened_on = happened_on
     exchange.claimed_by = claimant
     exchange.state = ExchangeState.COMPLETED
-    _touch(exchange, "minutes", "happened_on", "claimed_by", "state")
+    exchange.claim_declined_by = None
+    exchange.claim_declined_minutes = None
+    exchange.claim_declined_reason = ""
+    _touch(
+        exchange,
+        "minutes",
+        "happened_on",
+        "claimed_by",
+        "state",
+        "claim_declined_by",
+        "claim_declined_minutes",
+        "claim_declined_reason",
+    )
     if claimant.pk != me.pk:
         _log(access, "recorded_on_behalf", exchange=exchange, person=claimant, minutes=minutes)
     return exchange
@@ -392,12 +503,12 @@ def exchange_record(
         claimant = _person_in(access, on_behalf_of)
     _check_minutes(minutes)
     if happened_on > timezone.localdate():
-        raise GinnelError("The date cannot be in the future.", field="happened_on")
+        raise GinnelError(_("The date cannot be in the future."), field="happened_on")
     other = _person_in(access, other_id)
     if other.pk == claimant.pk:
-        raise GinnelError("An exchange needs two different people.", field="other")
+        raise GinnelError(_("An exchange needs two different people."), field="other")
     if category is not None and category.community_id != access.community.pk:
-        raise GinnelError("Choose a category of this community.", field="category")
+        raise GinnelError(_("Choose a category of this community."), field="category")
     exchange = Exchange(
         community=access.community,
         giver=claimant if i_gave else other,
@@ -425,15 +536,19 @@ def exchange_confirm(*, access: Access, exchange: Exchange) -> Exchange:
     me = _me(access)
     locked = sql.lock_exchange(exchange_id=exchange.pk, community_id=access.community.pk)
     if locked is None:
-        raise GinnelError("There is no such exchange in this community.")
+        raise GinnelError(_("There is no such exchange in this community."))
     exchange = locked
     if exchange.state != ExchangeState.COMPLETED:
-        raise GinnelError("Only recorded hours that wait for confirmation can be confirmed.")
+        raise GinnelError(_("Only recorded hours that wait for confirmation can be confirmed."))
     if exchange.claimed_by_id == me.pk:
-        raise GinnelError("You cannot confirm hours you recorded yourself; the other person does.")
+        raise GinnelError(
+            _("You cannot confirm hours you recorded yourself; the other person does.")
+        )
     coordinating = access.can(Perm.COORDINATE_TIMEBANK)
     if not _party(exchange, me) and not coordinating:
-        raise GinnelError("Only the other person in the exchange, or a coordinator, can confirm.")
+        raise GinnelError(
+            _("Only the other person in the exchange, or a coordinator, can confirm.")
+        )
     assert exchange.minutes is not None  # noqa: S101 (a completed exchange has its minutes)
     assert exchange.happened_on is not None  # noqa: S101
     accounts = ledger.member_account_ids(
@@ -460,6 +575,109 @@ def exchange_confirm(*, access: Access, exchange: Exchange) -> Exchange:
     return exchange
 
 
+def _claim_open(exchange: Exchange, verb: str) -> None:
+    """The rule every answer to a claim shares: it must still wait for confirmation."""
+    if exchange.state == ExchangeState.CONFIRMED:
+        raise GinnelError(
+            _(
+                "These hours are confirmed and on both statements. If they are wrong, "
+                "a coordinator can reverse them."
+            )
+        )
+    if exchange.state != ExchangeState.COMPLETED:
+        messages = {
+            "decline": _("Only recorded hours that wait for confirmation can be declined."),
+            "withdraw": _("Only recorded hours that wait for confirmation can be withdrawn."),
+            "reject": _("Only recorded hours that wait for confirmation can be rejected."),
+        }
+        raise GinnelError(messages[verb])
+
+
+def _claim_turned_down(exchange: Exchange, *, by: Person, reason: str) -> None:
+    """Back to agreed: no hours move; the claimant sees who turned the claim down and why."""
+    exchange.claim_declined_by = by
+    exchange.claim_declined_minutes = exchange.minutes
+    exchange.claim_declined_reason = reason.strip()[:300]
+    exchange.minutes = None
+    exchange.happened_on = None
+    exchange.state = ExchangeState.AGREED
+    _touch(
+        exchange,
+        "claim_declined_by",
+        "claim_declined_minutes",
+        "claim_declined_reason",
+        "minutes",
+        "happened_on",
+        "state",
+    )
+
+
+@transaction.atomic
+def claim_decline(*, access: Access, exchange: Exchange, reason: str = "") -> Exchange:
+    """The other person says the recorded hours are wrong: nothing moves, the claimant sees why.
+
+    The exchange is agreed again: the claimant can record the right time, or
+    either of them can cancel it.
+    """
+    me = _me(access)
+    exchange = _lock(exchange, access)
+    _claim_open(exchange, "decline")
+    if exchange.claimed_by_id == me.pk:
+        raise GinnelError(
+            _("You cannot decline hours you recorded yourself; you can withdraw them.")
+        )
+    if not _party(exchange, me):
+        raise GinnelError(_("Only the other person in the exchange can decline these hours."))
+    minutes = exchange.minutes
+    _claim_turned_down(exchange, by=me, reason=reason)
+    _log(access, "claim_declined", exchange=exchange, minutes=minutes, reason=reason.strip())
+    return exchange
+
+
+@transaction.atomic
+def claim_withdraw(*, access: Access, exchange: Exchange) -> Exchange:
+    """The claimant takes back the hours they recorded, until they are confirmed."""
+    me = _me(access)
+    exchange = _lock(exchange, access)
+    _claim_open(exchange, "withdraw")
+    if exchange.claimed_by_id != me.pk:
+        raise GinnelError(_("Only the person who recorded these hours can withdraw them."))
+    minutes = exchange.minutes
+    exchange.minutes = None
+    exchange.happened_on = None
+    exchange.claimed_by = None
+    exchange.state = ExchangeState.AGREED
+    _touch(exchange, "minutes", "happened_on", "claimed_by", "state")
+    _log(access, "claim_withdrawn", exchange=exchange, minutes=minutes)
+    return exchange
+
+
+@transaction.atomic
+def claim_reject(*, access: Access, exchange: Exchange, reason: str) -> Exchange:
+    """A coordinator turns down recorded hours from the confirmation queue, with a reason."""
+    require(access, Perm.COORDINATE_TIMEBANK)
+    me = _me(access)
+    if not reason.strip():
+        raise GinnelError(
+            _("Give the reason, so the person who recorded the hours knows why."), field="reason"
+        )
+    exchange = _lock(exchange, access)
+    _claim_open(exchange, "reject")
+    if exchange.claimed_by_id == me.pk:
+        raise GinnelError(_("You recorded these hours yourself; withdraw them instead."))
+    minutes = exchange.minutes
+    _claim_turned_down(exchange, by=me, reason=reason)
+    _log(
+        access,
+        "claim_rejected",
+        exchange=exchange,
+        person=exchange.claimed_by,
+        minutes=minutes,
+        reason=reason.strip(),
+    )
+    return exchange
+
+
 @transaction.atomic
 def exchanges_confirm_many(*, access: Access, exchange_ids: Sequence[int]) -> list[Exchange]:
     """A coordinator confirms many recorded exchanges at once (all or none).
@@ -476,13 +694,17 @@ def exchanges_confirm_many(*, access: Access, exchange_ids: Sequence[int]) -> li
         .order_by("pk")
     )
     if len(exchanges) != len(set(exchange_ids)):
-        raise GinnelError("Some of these exchanges are not in this community.")
+        raise GinnelError(_("Some of these exchanges are not in this community."))
     for exchange in exchanges:
         if exchange.state != ExchangeState.COMPLETED:
-            raise GinnelError(f"“{exchange.description}” is not waiting for confirmation.")
+            raise GinnelError(
+                _("“%(exchange)s” is not waiting for confirmation.")
+                % {"exchange": exchange.description}
+            )
         if exchange.claimed_by_id == me.pk:
             raise GinnelError(
-                f"“{exchange.description}” was recorded by you; someone else must confirm it."
+                _("“%(exchange)s” was recorded by you; someone else must confirm it.")
+                % {"exchange": exchange.description}
             )
     accounts = ledger.member_account_ids(
         access.community, {p for e in exchanges for p in (e.giver_id, e.receiver_id)}
@@ -531,10 +753,10 @@ def exchanges_confirm_many(*, access: Access, exchange_ids: Sequence[int]) -> li
 def exchange_reverse(*, access: Access, exchange: Exchange, reason: str) -> Exchange:
     require(access, Perm.COORDINATE_TIMEBANK)
     if not reason.strip():
-        raise GinnelError("Give the reason for reversing these hours.", field="reason")
+        raise GinnelError(_("Give the reason for reversing these hours."), field="reason")
     exchange = _lock(exchange, access)
     if exchange.state != ExchangeState.CONFIRMED or exchange.transfer is None:
-        raise GinnelError("Only confirmed exchanges can be reversed.")
+        raise GinnelError(_("Only confirmed exchanges can be reversed."))
     ledger.reverse(
         transfer=exchange.transfer,
         reason=reason,
@@ -554,32 +776,83 @@ def exchange_reverse(*, access: Access, exchange: Exchange, reason: str) -> Exch
 def donation_make(
     *, access: Access, minutes: int, to_person_id: int | None = None, note: str = ""
 ) -> Transfer:
-    """Give some of your hours to the community pot, or to another member."""
+    """Give some of your hours to the community pot, or to another member.
+
+    Giving hours is giving: the hours leave the giver's balance, which may not
+    go below the community's debit limit, like any other transfer (and the
+    member given to may not pass the credit limit).
+    """
     require(access, Perm.USE_TIMEBANK)
     me = _me(access)
     if minutes <= 0:
-        raise GinnelError("Enter the time as more than 0 minutes.", field="minutes")
+        raise GinnelError(_("Enter the time as more than 0 minutes."), field="minutes")
+    other: Person | None = None
     if to_person_id is None:
         recipient = ledger.pot_for(access.community).pk
-        description = "Donation to the community pot"
+        description = (
+            _("Given to the community pot: %(note)s") % {"note": note}
+            if note
+            else _("Given to the community pot")
+        )
     else:
         other = _person_in(access, to_person_id)
         if other.pk == me.pk:
-            raise GinnelError("You cannot donate hours to yourself.", field="to")
+            raise GinnelError(_("You cannot give hours to yourself."), field="to")
         recipient = ledger.account_for(other).pk
-        description = f"Donation to {other.display_name}"
-    if note:
-        description = f"{description}: {note}"
-    return ledger.post(
-        community=access.community,
-        legs=[
-            ledger.Leg(ledger.account_for(me).pk, -minutes),
-            ledger.Leg(recipient, minutes),
-        ],
-        kind=TransferKind.DONATION,
-        description=description,
-        happened_on=timezone.localdate(),
-        created_by=access.membership,
+        description = (
+            _("Given to %(name)s: %(note)s") % {"name": other.display_name, "note": note}
+            if note
+            else _("Given to %(name)s") % {"name": other.display_name}
+        )
+    mine = ledger.account_for(me).pk
+    try:
+        return ledger.post(
+            community=access.community,
+            legs=[ledger.Leg(mine, -minutes), ledger.Leg(recipient, minutes)],
+            kind=TransferKind.DONATION,
+            description=description,
+            happened_on=timezone.localdate(),
+            created_by=access.membership,
+        )
+    except ledger.LimitExceeded as over:
+        raise _donation_refused(over, mine=mine, other=other, minutes=minutes) from over
+
+
+def _donation_refused(
+    over: ledger.LimitExceeded, *, mine: int, other: Person | None, minutes: int
+) -> GinnelError:
+    """The limit a donation would pass, said to the giver."""
+    values = {
+        "hours": ledger.format_minutes(minutes).lstrip("+"),
+        "balance": ledger.format_minutes(over.before),
+        "after": ledger.format_minutes(over.after),
+        "limit": ledger.format_minutes(-over.limit).lstrip("+"),
+    }
+    if over.account_id == mine:
+        room = over.before - over.limit
+        if room > 0:
+            values["room"] = ledger.format_minutes(room).lstrip("+")
+            message = _(
+                "You cannot give %(hours)s hours: your balance is %(balance)s, and in this "
+                "community a balance may go down to no more than %(limit)s hours owed. You can "
+                "give up to %(room)s hours."
+            )
+        else:
+            message = _(
+                "You cannot give %(hours)s hours: your balance is %(balance)s, and in this "
+                "community a balance may go down to no more than %(limit)s hours owed. Give "
+                "hours once you have helped someone."
+            )
+        return GinnelError(message % values, field="minutes")
+    values["name"] = other.display_name if other is not None else ""
+    values["limit"] = ledger.format_minutes(over.limit).lstrip("+")
+    return GinnelError(
+        _(
+            "%(name)s cannot be given %(hours)s hours: it would take their balance to "
+            "%(after)s, above the most anyone may be owed in this community (%(limit)s hours)."
+        )
+        % values,
+        field="minutes",
     )
 
 
@@ -599,9 +872,11 @@ def group_activity_record(
     organiser = _person_in(access, organiser_id)
     receivers = [_person_in(access, pk) for pk in dict.fromkeys(receiver_ids)]
     if not receivers:
-        raise GinnelError("Choose at least one person who took part.", field="receivers")
+        raise GinnelError(_("Choose at least one person who took part."), field="receivers")
     if any(r.pk == organiser.pk for r in receivers):
-        raise GinnelError("The organiser cannot also be one of the receivers.", field="receivers")
+        raise GinnelError(
+            _("The organiser cannot also be one of the receivers."), field="receivers"
+        )
     accounts = ledger.member_account_ids(
         access.community, [organiser.pk, *(r.pk for r in receivers)]
     )
@@ -652,7 +927,9 @@ def organisation_account_add(*, access: Access, name: str) -> Account:
     if Account.objects.filter(
         community=access.community, kind=AccountKind.ORGANISATION, name__iexact=name
     ).exists():
-        raise GinnelError(f"There is already an account for {name}.", field="name")
+        raise GinnelError(
+            _("There is already an account for %(name)s.") % {"name": name}, field="name"
+        )
     account = Account.objects.create(
         community=access.community, kind=AccountKind.ORGANISATION, name=name
     )
@@ -680,12 +957,14 @@ def organisation_time_record(
     require(access, Perm.COORDINATE_TIMEBANK)
     _check_minutes(minutes)
     if happened_on > timezone.localdate():
-        raise GinnelError("The date cannot be in the future.", field="happened_on")
+        raise GinnelError(_("The date cannot be in the future."), field="happened_on")
     organisation = Account.objects.filter(
         community=access.community, kind=AccountKind.ORGANISATION, pk=organisation_id
     ).first()
     if organisation is None:
-        raise GinnelError("There is no such organisation in this community.", field="organisation")
+        raise GinnelError(
+            _("There is no such organisation in this community."), field="organisation"
+        )
     person = _person_in(access, person_id)
     member_account = ledger.member_account_ids(access.community, [person.pk])[person.pk]
     sign = 1 if member_gave else -1
@@ -719,11 +998,11 @@ def thank_you_leave(*, access: Access, exchange: Exchange, text: str) -> ThankYo
     me = _me(access)
     exchange = _lock(exchange, access)
     if exchange.community_id != access.community.pk or exchange.receiver_id != me.pk:
-        raise GinnelError("Only the person who was helped can leave a thank-you note.")
+        raise GinnelError(_("Only the person who was helped can leave a thank-you note."))
     if exchange.state != ExchangeState.CONFIRMED:
-        raise GinnelError("You can say thank you once the hours are confirmed.")
+        raise GinnelError(_("You can say thank you once the hours are confirmed."))
     if ThankYou.objects.filter(exchange=exchange).exists():
-        raise GinnelError("You have already said thank you for this exchange.", field="text")
+        raise GinnelError(_("You have already said thank you for this exchange."), field="text")
     return ThankYou.objects.create(community=access.community, exchange=exchange, text=text)
 
 
@@ -731,7 +1010,7 @@ def thank_you_leave(*, access: Access, exchange: Exchange, text: str) -> ThankYo
 def thank_you_show(*, access: Access, thank_you: ThankYou, show: bool) -> ThankYou:
     me = _me(access)
     if thank_you.exchange.giver_id != me.pk:
-        raise GinnelError("Only the person thanked chooses whether the note shows.")
+        raise GinnelError(_("Only the person thanked chooses whether the note shows."))
     thank_you.show_on_profile = show
     thank_you.save(update_fields=["show_on_profile"])
     return thank_you
@@ -749,10 +1028,10 @@ def safeguarding_set(
     require(access, Perm.COORDINATE_TIMEBANK)
     person = _person_in(access, person_id)
     if vetted_on is not None and not checks.strip():
-        raise GinnelError("Say what was checked when vetting someone.", field="checks")
+        raise GinnelError(_("Say what was checked when vetting someone."), field="checks")
     if vetted_on is not None and vetted_on > timezone.localdate():
-        raise GinnelError("The vetting date cannot be in the future.", field="vetted_on")
-    record, _ = Safeguarding.objects.select_for_update().get_or_create(
+        raise GinnelError(_("The vetting date cannot be in the future."), field="vetted_on")
+    record, _created = Safeguarding.objects.select_for_update().get_or_create(
         person=person, defaults={"community": access.community}
     )
     record.vetted_on = vetted_on
@@ -771,6 +1050,51 @@ def safeguarding_set(
 
 
 REMIND_DAYS_BEFORE = 3
+
+
+def _reminder(listing: Listing, *, ended: bool) -> tuple[str, str]:
+    """The subject and body of a listing's reminder, each sentence written whole."""
+    values = {
+        "title": listing.title,
+        "name": listing.owner.display_name,
+        "community": listing.community.name,
+        "date": date_format(listing.expires_on, "l j F"),
+    }
+    offer = listing.kind == ListingKind.OFFER
+    if ended:
+        subject = (
+            _("Your offer “%(title)s” has ended")
+            if offer
+            else _("Your request “%(title)s” has ended")
+        )
+        body = (
+            _("Your offer “%(title)s” in %(community)s ended on %(date)s.")
+            if offer
+            else _("Your request “%(title)s” in %(community)s ended on %(date)s.")
+        )
+    else:
+        subject = (
+            _("Your offer “%(title)s” ends soon")
+            if offer
+            else _("Your request “%(title)s” ends soon")
+        )
+        body = (
+            _("Your offer “%(title)s” in %(community)s ends on %(date)s.")
+            if offer
+            else _("Your request “%(title)s” in %(community)s ends on %(date)s.")
+        )
+    text = "\n\n".join(
+        [
+            _("Hello %(name)s,") % values,
+            body % values
+            + " "
+            + _(
+                "If you would like it to stay listed, open it from your timebank page and "
+                "choose a new date."
+            ),
+        ]
+    )
+    return subject % values, text + "\n"
 
 
 def listings_remind_expiring(*, today: date | None = None) -> int:
@@ -802,18 +1126,7 @@ def listings_remind_expiring(*, today: date | None = None) -> int:
             if not claimed or not address:
                 continue
             ended = listing.expires_on is not None and listing.expires_on < today
-            subject = (
-                f"Your {listing.get_kind_display().lower()} “{listing.title}” has ended"
-                if ended
-                else f"Your {listing.get_kind_display().lower()} “{listing.title}” ends soon"
-            )
-            body = (
-                f"Hello {listing.owner.display_name},\n\n"
-                f"Your {listing.get_kind_display().lower()} “{listing.title}” in "
-                f"{listing.community.name} {'ended' if ended else 'ends'} on "
-                f"{listing.expires_on:%A %-d %B}. If you would like it to stay listed, open "
-                "it from your timebank page and choose a new date.\n"
-            )
+            subject, body = _reminder(listing, ended=ended)
             transaction.on_commit(partial(send_mail, subject, body, None, [address]))
             sent += 1
     return sent

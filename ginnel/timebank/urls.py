@@ -18,6 +18,8 @@ urlpatterns = [
         "exchanges/<int:exchange_id>/complete/", views.exchange_complete, name="exchange_complete"
     ),
     path("exchanges/<int:exchange_id>/reverse/", views.exchange_reverse, name="exchange_reverse"),
+    path("exchanges/<int:exchange_id>/decline-hours/", views.claim_decline, name="claim_decline"),
+    path("exchanges/<int:exchange_id>/reject-hours/", views.claim_reject, name="claim_reject"),
     path("exchanges/<int:exchange_id>/thank/", views.exchange_thank, name="exchange_thank"),
     path("exchanges/<int:exchange_id>/thanks-shown/", views.thank_you_show, name="thank_you_show"),
     path("statement/", views.statement, name="statement"),
@@ -41,5 +43,8 @@ urlpatterns = [
     path("people/search/<str:form_key>/", views.person_search, name="person_search"),
     path("coordinate/", views.coordinate, name="coordinate"),
     path("report/", views.report, name="report"),
+    path("categories/", views.categories, name="categories"),
+    path("categories/<int:category_id>/", views.category_edit, name="category_edit"),
+    path("categories/<int:category_id>/retire/", views.category_retire, name="category_retire"),
     path("report.csv", views.report, {"fmt": "csv"}, name="report_csv"),
 ]

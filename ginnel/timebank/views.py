@@ -23,6 +23,9 @@ from ginnel.people.models import Person
 from ginnel.timebank import ledger, selectors, services
 from ginnel.timebank.forms import (
     BrokerForm,
+    CategoryRenameForm,
+    ClaimDeclineForm,
+    ClaimRejectForm,
     CompleteForm,
     ConfirmManyForm,
     DonateForm,
@@ -103,7 +106,7 @@ def listing_new(request: HttpRequest, access: Access, kind: str) -> HttpResponse
 def listing_edit(request: HttpRequest, access: Access, listing_id: int) -> HttpResponse:
     listing = selectors.listing_get(access=access, listing_id=listing_id)
     if listing is None or listing.owner_id != _me(access).pk:
-        raise Http404("There is no such offer or request of yours.")
+        raise Http404(_("There is no such offer or request of yours."))
     return _listing_form(request, access, kind=listing.kind, listing=listing)
 
 
@@ -118,7 +121,13 @@ def _listing_form(request: HttpRequest, access: Access, *, kind: str, listing: A
             "categories": list(listing.categories.all()),
             "where": [w for w, f in listing.WHERE_FIELDS.items() if getattr(listing, f)],
         }
-    form = ListingForm(request.POST or None, initial=initial, community=access.community, kind=kind)
+    form = ListingForm(
+        request.POST or None,
+        initial=initial,
+        community=access.community,
+        kind=kind,
+        keep=[c.pk for c in initial.get("categories", [])],
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         saved = _attempt(
@@ -136,7 +145,12 @@ def _listing_form(request: HttpRequest, access: Access, *, kind: str, listing: A
             ),
         )
         if saved is not None:
-            messages.success(request, f"Your {saved.get_kind_display().lower()} has been saved.")
+            messages.success(
+                request,
+                _("Your offer has been saved.")
+                if saved.kind == ListingKind.OFFER
+                else _("Your request has been saved."),
+            )
             return redirect(
                 "timebank:listing", community=access.community.slug, listing_id=saved.pk
             )
@@ -153,11 +167,14 @@ def _listing_form(request: HttpRequest, access: Access, *, kind: str, listing: A
 def listing_detail(request: HttpRequest, access: Access, listing_id: int) -> HttpResponse:
     listing = selectors.listing_get(access=access, listing_id=listing_id)
     if listing is None:
-        raise Http404("There is no such offer or request in this community.")
+        raise Http404(_("There is no such offer or request in this community."))
     form = ProposeForm(
         request.POST or None,
         initial={
-            "where": next((w for w, f in listing.WHERE_FIELDS.items() if getattr(listing, f)), None)
+            "where": next(
+                (w for w, f in listing.WHERE_FIELDS.items() if getattr(listing, f)), None
+            ),
+            "for_person": _acting_for_id(access, request.GET.get("for")),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -166,13 +183,16 @@ def listing_detail(request: HttpRequest, access: Access, listing_id: int) -> Htt
             lambda: services.exchange_propose(
                 access=access,
                 listing=listing,
-                description=form.cleaned_data["description"],
+                message=form.cleaned_data["message"],
                 where=form.cleaned_data["where"],
+                for_person_id=form.cleaned_data["for_person"],
             ),
         )
         if exchange is not None:
             messages.success(
-                request, f"Your proposal has been sent to {listing.owner.display_name}."
+                request,
+                _("Your proposal has been sent to %(name)s.")
+                % {"name": listing.owner.display_name},
             )
             return redirect(
                 "timebank:exchange", community=access.community.slug, exchange_id=exchange.pk
@@ -196,9 +216,25 @@ def listing_detail(request: HttpRequest, access: Access, listing_id: int) -> Htt
             "mine": mine,
             "helpers": helpers,
             "not_mine": not mine,  # a coordinator looking: no "not for me" on someone else's behalf
+            "acting_for": _acting_for(access, form),
         },
         status=_status(request, form),
     )
+
+
+def _acting_for_id(access: Access, value: str | None) -> int | None:
+    """``?for=<person>`` from a person's page: kept only for those who may act for people."""
+    if not value or not value.isdigit() or not access.can(Perm.COACH):
+        return None
+    return int(value)
+
+
+def _acting_for(access: Access, form: Form) -> Person | None:
+    """The person a link worker or coordinator is proposing for, to name on the page."""
+    value = form["for_person"].value()
+    if not value or not str(value).isdigit() or not access.can(Perm.COACH):
+        return None
+    return Person.objects.filter(community=access.community, pk=int(value)).first()
 
 
 @community_view(Perm.USE_TIMEBANK)
@@ -212,7 +248,9 @@ def listing_close(request: HttpRequest, access: Access, listing_id: int) -> Http
     except GinnelError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"“{listing.title}” is closed and no longer listed.")
+        messages.success(
+            request, _("“%(title)s” is closed and no longer listed.") % {"title": listing.title}
+        )
     return redirect("timebank:mine", community=access.community.slug)
 
 
@@ -228,7 +266,13 @@ def mine(request: HttpRequest, access: Access) -> HttpResponse:
         for e in exchanges
         if (e.state == ExchangeState.PROPOSED and e.proposed_by_id != me.pk)
         or (e.state == ExchangeState.COMPLETED and e.claimed_by_id != me.pk)
+        or (
+            e.state == ExchangeState.AGREED
+            and e.claim_declined_by_id is not None
+            and e.claimed_by_id == me.pk
+        )
     ]
+    given, received = selectors.totals_of(person=me)
     return render(
         request,
         "timebank/mine.html",
@@ -239,6 +283,8 @@ def mine(request: HttpRequest, access: Access) -> HttpResponse:
             "exchanges": exchanges,
             "listings": selectors.listings_of(access=access, person=me),
             "balance": ledger.balance_of(me),
+            "given": given,
+            "received": received,
             "today": timezone.localdate(),
             "thanks": selectors.thank_yous_shown(access=access, person=me),
         },
@@ -251,7 +297,7 @@ def mine(request: HttpRequest, access: Access) -> HttpResponse:
 def _exchange_or_404(access: Access, exchange_id: int) -> Exchange:
     exchange = selectors.exchange_get(access=access, exchange_id=exchange_id)
     if exchange is None:
-        raise Http404("There is no such exchange of yours.")
+        raise Http404(_("There is no such exchange of yours."))
     return exchange
 
 
@@ -277,6 +323,18 @@ def _exchange_page(
         or CompleteForm(initial={"happened_on": timezone.localdate()}),
         "reverse_form": forms.get("reverse_form") or ReverseForm(),
         "thank_form": forms.get("thank_form") or ThankYouForm(),
+        "decline_form": forms.get("decline_form") or ClaimDeclineForm(),
+        "reject_form": forms.get("reject_form") or ClaimRejectForm(),
+        # A claim waiting: the other person declines it, the claimant withdraws it, a
+        # coordinator who is neither rejects it.
+        "can_decline": exchange.state == ExchangeState.COMPLETED
+        and party
+        and exchange.claimed_by_id != me.pk,
+        "can_withdraw": exchange.state == ExchangeState.COMPLETED
+        and exchange.claimed_by_id == me.pk,
+        "can_reject": exchange.state == ExchangeState.COMPLETED and coordinating and not party,
+        "turned_down": exchange.state == ExchangeState.AGREED
+        and exchange.claim_declined_by_id is not None,
         "can_agree": exchange.state == ExchangeState.PROPOSED
         and ((party and exchange.proposed_by_id != me.pk) or (coordinating and not party)),
         "can_confirm": exchange.state == ExchangeState.COMPLETED
@@ -291,20 +349,27 @@ def _exchange_page(
 @community_view(Perm.USE_TIMEBANK)
 @require_POST
 def exchange_act(request: HttpRequest, access: Access, exchange_id: int) -> HttpResponse:
-    """Agree, decline, cancel or confirm: one button each on the exchange page."""
+    """Agree, decline, cancel, confirm or withdraw: one button each on the exchange page."""
     exchange = _exchange_or_404(access, exchange_id)
     actions: dict[str, tuple[Callable[..., Exchange], str]] = {
         "agree": (
             services.exchange_agree,
-            "You have agreed. Record the time once it has happened.",
+            _("You have agreed. Record the time once it has happened."),
         ),
-        "decline": (services.exchange_decline, "You have declined this exchange."),
-        "cancel": (services.exchange_cancel, "The exchange has been cancelled."),
-        "confirm": (services.exchange_confirm, "Confirmed: the hours are on both statements."),
+        "decline": (services.exchange_decline, _("You have declined this exchange.")),
+        "cancel": (services.exchange_cancel, _("The exchange has been cancelled.")),
+        "confirm": (services.exchange_confirm, _("Confirmed: the hours are on both statements.")),
+        "withdraw": (
+            services.claim_withdraw,
+            _(
+                "You have withdrawn the hours you recorded. Record the right time, or cancel "
+                "the exchange."
+            ),
+        ),
     }
     chosen = actions.get(request.POST.get("action", ""))
     if chosen is None:
-        messages.error(request, "Choose what to do with this exchange.")
+        messages.error(request, _("Choose what to do with this exchange."))
     else:
         try:
             chosen[0](access=access, exchange=exchange)
@@ -351,7 +416,9 @@ def exchange_complete(request: HttpRequest, access: Access, exchange_id: int) ->
             minutes=data["hours"],
             happened_on=data["happened_on"],
         ),
-        success=lambda _: "The time is recorded. The other person will be asked to confirm it.",
+        success=lambda _exchange: _(
+            "The time is recorded. The other person will be asked to confirm it."
+        ),
     )
 
 
@@ -367,7 +434,45 @@ def exchange_reverse(request: HttpRequest, access: Access, exchange_id: int) -> 
         action=lambda exchange, data: services.exchange_reverse(
             access=access, exchange=exchange, reason=data["reason"]
         ),
-        success=lambda _: "The hours have been reversed on both statements.",
+        success=lambda _exchange: _("The hours have been reversed on both statements."),
+    )
+
+
+@community_view(Perm.USE_TIMEBANK)
+@require_POST
+def claim_decline(request: HttpRequest, access: Access, exchange_id: int) -> HttpResponse:
+    return _exchange_form_post(
+        request,
+        access,
+        exchange_id,
+        form_class=ClaimDeclineForm,
+        key="decline_form",
+        action=lambda exchange, data: services.claim_decline(
+            access=access, exchange=exchange, reason=data["reason"]
+        ),
+        success=lambda exchange: (
+            _("You have declined the hours. %(name)s can see why, and can record them again.")
+            % {"name": exchange.claimed_by.display_name if exchange.claimed_by else ""}
+        ),
+    )
+
+
+@community_view(Perm.COORDINATE_TIMEBANK)
+@require_POST
+def claim_reject(request: HttpRequest, access: Access, exchange_id: int) -> HttpResponse:
+    return _exchange_form_post(
+        request,
+        access,
+        exchange_id,
+        form_class=ClaimRejectForm,
+        key="reject_form",
+        action=lambda exchange, data: services.claim_reject(
+            access=access, exchange=exchange, reason=data["reason"]
+        ),
+        success=lambda exchange: (
+            _("The hours are rejected. %(name)s can see your reason, and can record them again.")
+            % {"name": exchange.claimed_by.display_name if exchange.claimed_by else ""}
+        ),
     )
 
 
@@ -383,7 +488,9 @@ def exchange_thank(request: HttpRequest, access: Access, exchange_id: int) -> Ht
         action=lambda exchange, data: services.thank_you_leave(
             access=access, exchange=exchange, text=data["text"]
         ),
-        success=lambda exchange: f"Thank you sent to {exchange.giver.display_name}.",
+        success=lambda exchange: (
+            _("Thank you sent to %(name)s.") % {"name": exchange.giver.display_name}
+        ),
     )
 
 
@@ -401,7 +508,7 @@ def thank_you_show(request: HttpRequest, access: Access, exchange_id: int) -> Ht
     except GinnelError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Your choice has been saved.")
+        messages.success(request, _("Your choice has been saved."))
     return redirect("timebank:exchange", community=access.community.slug, exchange_id=exchange.pk)
 
 
@@ -432,7 +539,9 @@ def exchange_record(request: HttpRequest, access: Access) -> HttpResponse:
         )
         if exchange is not None:
             messages.success(
-                request, f"Recorded. {data['other'].display_name} will be asked to confirm it."
+                request,
+                _("Recorded. %(name)s will be asked to confirm it.")
+                % {"name": data["other"].display_name},
             )
             return redirect(
                 "timebank:exchange", community=access.community.slug, exchange_id=exchange.pk
@@ -453,7 +562,7 @@ def _statement_person(access: Access, person_id: int | None) -> Person:
         return _me(access)
     person = Person.objects.filter(community=access.community, pk=person_id).first()
     if person is None:
-        raise Http404("There is no such member in this community.")
+        raise Http404(_("There is no such member in this community."))
     return person
 
 
@@ -531,7 +640,7 @@ def donate(request: HttpRequest, access: Access) -> HttpResponse:
             ),
         )
         if done is not None:
-            messages.success(request, "Thank you: your hours have been given.")
+            messages.success(request, _("Thank you: your hours have been given."))
             return redirect("timebank:statement", community=access.community.slug)
     return render(
         request,
@@ -677,13 +786,13 @@ def _coordinate_post(
     messages.success(
         request,
         {
-            "broker": "The exchange has been suggested to both people.",
-            "record": "Recorded. The other person, or a coordinator, confirms it.",
-            "group": "The group activity is on everyone's statement.",
-            "limits": "The limits have been saved.",
-            "confirm": "The ticked exchanges are confirmed and on everyone's statements.",
-            "organisation": "The organisation can now give and receive time.",
-            "organisation_time": "The time is on the member's statement.",
+            "broker": _("The exchange has been suggested to both people."),
+            "record": _("Recorded. The other person, or a coordinator, confirms it."),
+            "group": _("The group activity is on everyone's statement."),
+            "limits": _("The limits have been saved."),
+            "confirm": _("The ticked exchanges are confirmed and on everyone's statements."),
+            "organisation": _("The organisation can now give and receive time."),
+            "organisation_time": _("The time is on the member's statement."),
         }[which],
     )
     return redirect("timebank:coordinate", community=community.slug)
@@ -712,7 +821,10 @@ def safeguarding(request: HttpRequest, access: Access, person_id: int) -> HttpRe
             ),
         )
         if saved is not None:
-            messages.success(request, f"{person.display_name}'s safeguarding record is saved.")
+            messages.success(
+                request,
+                _("%(name)s's safeguarding record is saved.") % {"name": person.display_name},
+            )
             return redirect(
                 "web:person", community=access.community.slug, person_id=person.pk
             )
@@ -722,6 +834,64 @@ def safeguarding(request: HttpRequest, access: Access, person_id: int) -> HttpRe
         {"access": access, "person": person, "form": form, "record": record},
         status=_status(request, form),
     )
+
+
+# Categories (administrators) ------------------------------------------------------------------
+
+
+@community_view(Perm.MANAGE_COMMUNITY)
+def categories(request: HttpRequest, access: Access) -> HttpResponse:
+    return render(
+        request,
+        "timebank/categories.html",
+        {"access": access, "categories": selectors.categories_in_use(access=access)},
+    )
+
+
+@community_view(Perm.MANAGE_COMMUNITY)
+@require_http_methods(["GET", "POST"])
+def category_edit(request: HttpRequest, access: Access, category_id: int) -> HttpResponse:
+    category = selectors.category_get(access=access, category_id=category_id)
+    if category is None:
+        raise Http404(_("There is no such category in this community."))
+    form = CategoryRenameForm(request.POST or None, initial={"name": category.name})
+    if request.method == "POST" and form.is_valid():
+        renamed = _attempt(
+            form,
+            lambda: services.category_rename(
+                access=access, category_id=category.pk, name=form.cleaned_data["name"]
+            ),
+        )
+        if renamed is not None:
+            messages.success(
+                request, _("The category is now called %(name)s.") % {"name": renamed.name}
+            )
+            return redirect("timebank:categories", community=access.community.slug)
+    return render(
+        request,
+        "timebank/category_edit.html",
+        {"access": access, "category": category, "form": form},
+        status=_status(request, form),
+    )
+
+
+@community_view(Perm.MANAGE_COMMUNITY)
+@require_POST
+def category_retire(request: HttpRequest, access: Access, category_id: int) -> HttpResponse:
+    retire = request.POST.get("retired") != "no"
+    try:
+        category = services.category_retire(access=access, category_id=category_id, retired=retire)
+    except GinnelError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is retired: it is no longer offered for new offers and requests.")
+            % {"name": category.name}
+            if retire
+            else _("%(name)s is offered again.") % {"name": category.name},
+        )
+    return redirect("timebank:categories", community=access.community.slug)
 
 
 @community_view(Perm.COORDINATE_TIMEBANK)
@@ -739,6 +909,7 @@ def report(request: HttpRequest, access: Access, fmt: str = "html") -> HttpRespo
                 "exchanges",
                 "active_members",
                 "new_members",
+                "minutes_given_as_gifts",
                 "by_category",
                 "by_neighbourhood",
             ]
@@ -752,6 +923,7 @@ def report(request: HttpRequest, access: Access, fmt: str = "html") -> HttpRespo
                     month.exchanges,
                     month.active_members,
                     month.new_members,
+                    month.donated,
                     "; ".join(f"{k}: {v}" for k, v in sorted(month.by_category.items())),
                     "; ".join(f"{k}: {v}" for k, v in sorted(month.by_neighbourhood.items())),
                 ]

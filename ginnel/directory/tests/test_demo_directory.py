@@ -176,9 +176,10 @@ def test_events_are_one_off_and_weekly_with_themes_and_one_week_clashes(
 ) -> None:
     events = Event.objects.filter(community=demo.community)
     assert events.filter(freq="").count() >= 15
-    weekly = events.filter(freq=Freq.WEEKLY)
-    assert weekly.count() >= 8
-    assert all(e.until is not None and e.byday for e in weekly)
+    repeating = events.exclude(freq="")
+    assert repeating.count() >= 8
+    assert repeating.filter(freq=Freq.WEEKLY).exists()
+    assert all(e.until is not None and e.byday for e in repeating)
     assert not events.filter(themes__isnull=True).exists()
     # Same day, overlapping times, a shared theme, different organisations.
     by_day: dict[object, list[Event]] = defaultdict(list)
@@ -199,6 +200,38 @@ def test_events_are_one_off_and_weekly_with_themes_and_one_week_clashes(
                 clashing_days += 1
                 break
     assert clashing_days >= 1
+
+
+def test_events_agree_with_the_directory(demo: DemoResult) -> None:
+    events = list(
+        Event.objects.filter(community=demo.community).select_related("service", "location")
+    )
+    run_by_entries = [e for e in events if e.service is not None]
+    assert len(run_by_entries) >= len(events) // 2
+    for event in run_by_entries:
+        service = event.service
+        assert service is not None
+        # The same organisation, and the same place as the entry (or online, with a link).
+        assert service.organization_id == event.organization_id
+        places = set(
+            ServiceAtLocation.objects.filter(service=service).values_list("location", flat=True)
+        )
+        if places:
+            assert event.location_id in places
+        else:
+            assert event.location is None
+            assert event.url.startswith("https://")
+    # A group's own meetings keep its days and hours.
+    for event in (e for e in run_by_entries if e.freq and e.title == e.service.name):
+        schedule = Schedule.objects.filter(service=event.service).order_by("id").first()
+        assert schedule is not None
+        local = timezone.localtime(event.starts_at)
+        assert (local.time(), event.freq) == (schedule.opens_at, schedule.freq)
+        assert event.byday.split(",")[0][-2:] == schedule.byday.split(",")[0][-2:]
+    # Every organisation has a phone and an address of its own.
+    for organisation in Organization.objects.filter(community=demo.community):
+        assert organisation.phones.filter(service__isnull=True).exists()
+        assert Address.objects.filter(location__organization=organisation).exists()
 
 
 def test_organisation_editors_keep_organisations_and_coordinators_reviewed_entries(

@@ -43,7 +43,7 @@ def test_from_an_offer_through_agreement_to_confirmed_hours(
     exchange = services.exchange_propose(
         access=as_(neighbour),
         listing=listing,
-        description="Could you help on Saturday?",
+        message="Could you help on Saturday?",
         where=Where.PUBLIC,
     )
     assert (exchange.giver, exchange.receiver) == (member, neighbour)
@@ -78,7 +78,7 @@ def test_the_proposer_cannot_agree_to_their_own_proposal(as_, member, neighbour)
         access=as_(member),
         other_id=neighbour.pk,
         i_give=True,
-        description="Shopping",
+        title="Shopping",
         where=Where.PUBLIC,
     )
 
@@ -155,7 +155,7 @@ def test_home_visits_need_a_vetted_giver(as_, coordinator, member, neighbour):
         access=as_(neighbour),
         other_id=member.pk,
         i_give=False,
-        description="Help at home",
+        title="Help at home",
         where=Where.YOUR_HOME,
     )
 
@@ -188,7 +188,7 @@ def test_a_member_who_needs_support_is_only_helped_by_vetted_givers(
         access=as_(neighbour),
         other_id=member.pk,
         i_give=False,
-        description="Coffee",
+        title="Coffee",
         where=Where.PUBLIC,
     )
 
@@ -203,7 +203,7 @@ def test_the_exchange_page_says_why_agreement_is_refused(
         access=as_(neighbour),
         other_id=member.pk,
         i_give=False,
-        description="Help at home",
+        title="Help at home",
         where=Where.YOUR_HOME,
     )
 

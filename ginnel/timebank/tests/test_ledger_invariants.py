@@ -114,7 +114,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 access=self.access(self.people[giver]),
                 other_id=self.people[receiver].pk,
                 i_give=True,
-                description="Helping out",
+                title="Helping out",
                 where=where,
             )
         )

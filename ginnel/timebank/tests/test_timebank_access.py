@@ -240,7 +240,7 @@ def test_confirming_nothing_ticked_explains_itself(coordinator, client_for, comm
     )
 
     assert response.status_code == 400
-    assert "Choose exchanges to confirm" in response.content.decode()
+    assert "Tick the exchanges to confirm." in response.content.decode()
 
 
 def test_a_pdf_statement_copes_with_text_that_looks_like_markup(

@@ -41,13 +41,21 @@ def assert_refused(response, field: str, message: str, kept: str | None = None) 
 @pytest.mark.parametrize(
     ("post", "field", "message"),
     [
-        ({"title": "", "where": ["public"], "description": "Kept words"}, "title", "Enter title"),
+        (
+            {"title": "", "where": ["public"], "description": "Kept words"},
+            "title",
+            "Enter a title, a few words saying what it is.",
+        ),
         (
             {"title": "x" * 121, "where": ["public"], "description": "Kept words"},
             "title",
             "at most 120 characters",
         ),
-        ({"title": "Lifts", "description": "Kept words"}, "where", "Choose where can it happen?"),
+        (
+            {"title": "Lifts", "description": "Kept words"},
+            "where",
+            "Choose at least one place where it can happen.",
+        ),
         (
             {
                 "title": "Lifts",
@@ -61,7 +69,7 @@ def assert_refused(response, field: str, message: str, kept: str | None = None) 
         (
             {"title": "Lifts", "where": ["the moon"], "description": "Kept words"},
             "where",
-            "not one of the available choices",
+            "Choose places from the list.",
         ),
     ],
 )
@@ -94,7 +102,7 @@ def test_recording_time_with_bad_input_is_refused(
         access=as_(neighbour),
         other_id=member.pk,
         i_give=False,
-        description="Gardening",
+        title="Gardening",
         where=Where.PUBLIC,
     )
     services.exchange_agree(access=as_(member), exchange=exchange)
@@ -144,7 +152,7 @@ def test_a_reversal_needs_a_reason(
         reverse("timebank:exchange_reverse", args=[community.slug, exchange.pk]), {"reason": ""}
     )
 
-    assert_refused(response, "reason", "Enter why are these hours being reversed?")
+    assert_refused(response, "reason", "Give the reason for reversing these hours.")
     assert snapshot() == before
 
 
@@ -156,7 +164,9 @@ def test_a_donation_beyond_the_limit_is_refused_next_to_the_amount(member, clien
         reverse("timebank:donate", args=[community.slug]), {"hours": "500", "note": "Kept note"}
     )
 
-    assert_refused(response, "hours", "below the limit", kept="Kept note")
+    assert_refused(
+        response, "hours", "You cannot give 500:00 hours: your balance is 0:00", kept="Kept note"
+    )
     assert snapshot() == before
 
 
@@ -182,7 +192,9 @@ def test_limits_must_be_whole_hours_in_range(administrator, client_for, communit
         {"form": "limits", "limits-credit_limit": "-3", "limits-debit_limit": "ten"},
     )
 
-    assert_refused(response, "limits-credit_limit", "greater than or equal to 1")
+    assert_refused(
+        response, "limits-credit_limit", "The most hours a member may be owed must be 1 or more."
+    )
     assert snapshot() == before
 
 
