@@ -39,7 +39,9 @@ MARKERS = ["circle", "square", "diamond", "triangle", "triangle-down"]
 
 #: Width of every chart, in SVG units: a phone's width, so text shows at its size there.
 WIDTH = 360
-FONT = 13
+FONT = 14
+#: Tick and month labels.
+SMALL = 13
 #: A generous estimate of a character's width, as a share of the font size.
 CHAR_WIDTH = 0.6
 INK = "#0b0c0c"
@@ -107,6 +109,17 @@ def _fit(text: str, room: float, size: float = FONT) -> str:
     """The text, shortened with an ellipsis if it would be wider than ``room``."""
     most = max(int(room / (size * CHAR_WIDTH)), 1)
     return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _wrap(text: str, room: float, size: float = FONT) -> list[str]:
+    """The text in lines no wider than ``room`` (a word longer than that is shortened)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", size) <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(_fit(word, room, size))
+    return lines or [""]
 
 
 def _marker(style: Style, x: float, y: float, *, hollow: bool = False, size: float = 4.5) -> str:
@@ -182,7 +195,18 @@ def small_multiples(
     """Line charts one above the other, one measure each, sharing the x labels and a
     legend; ``part[i]`` marks the i-th x label as a part month. ``description`` is the
     text alternative (say what it shows); the part months are added to it."""
-    left, right = 44, 14
+    scales = []
+    for panel in panels:
+        values = [v for s in panel.series for v in s.values if v is not None]
+        low = panel.y_min
+        high = panel.y_max if panel.y_max is not None else _nice_ceiling(max(values, default=1.0))
+        if high <= low:
+            high = low + 1
+        ticks = list(panel.ticks) or [low + (high - low) * step / 4 for step in range(5)]
+        scales.append((low, high, ticks))
+    # Room on the left for the widest number on any axis.
+    numbers = [text_width(_number(t), SMALL) for _, _, ticks in scales for t in ticks]
+    left, right = max(36, math.ceil(max(numbers, default=0.0)) + 10), 14
     plot_w = width - left - right
     n = max(len(x_labels), 1)
     part = [bool(p) for p in part] + [False] * (len(x_labels) - len(part))
@@ -192,22 +216,18 @@ def small_multiples(
         return left + slot * (i + 0.5)
 
     # Show the last label (the latest month) and every ``every``-th before it, never overlapping.
-    widest = max((text_width(label) for label in x_labels), default=0.0)
+    widest = max((text_width(label, SMALL) for label in x_labels), default=0.0)
     every = max(1, math.ceil((widest + 6) / slot))
     shown = {i for i in range(len(x_labels)) if (len(x_labels) - 1 - i) % every == 0}
 
     body: list[str] = []
     top = 8
-    for panel in panels:
-        values = [v for s in panel.series for v in s.values if v is not None]
-        low = panel.y_min
-        high = panel.y_max if panel.y_max is not None else _nice_ceiling(max(values, default=1.0))
-        if high <= low:
-            high = low + 1
-        ticks = list(panel.ticks) or [low + (high - low) * step / 4 for step in range(5)]
-        label_y = top + FONT
-        body.append(_text(4, label_y, _fit(panel.y_label, width - 8)))
-        plot_top = label_y + 10
+    for panel, (low, high, ticks) in zip(panels, scales, strict=True):
+        label_y = top
+        for line in _wrap(panel.y_label, width - 8):
+            label_y += FONT + 3
+            body.append(_text(4, label_y, line))
+        plot_top = label_y + 12
 
         def y(v: float, plot_top: float = plot_top, low: float = low, high: float = high) -> float:
             return plot_top + plot_height - plot_height * (v - low) / (high - low)
@@ -216,13 +236,15 @@ def small_multiples(
             body.append(
                 f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
                 f'stroke="{GRID}" stroke-width="1"/>'
-                + _text(left - 6, y(tick) + 4, _number(tick), anchor="end", size=12)
+                + _text(left - 6, y(tick) + 4, _number(tick), anchor="end", size=SMALL)
             )
         for i, label in enumerate(x_labels):
             if i in shown:
-                half = text_width(label, 12) / 2
+                half = text_width(label, SMALL) / 2
                 cx = min(max(x(i), half + 2), width - half - 2)
-                body.append(_text(cx, plot_top + plot_height + 18, label, anchor="middle", size=12))
+                body.append(
+                    _text(cx, plot_top + plot_height + 18, label, anchor="middle", size=SMALL)
+                )
         for index, line in enumerate(panel.series):
             style = line.style or Style(
                 PALETTE[index % len(PALETTE)], MARKERS[index % len(MARKERS)]
@@ -265,10 +287,12 @@ def small_multiples(
                 line.label,
                 line.style or Style(PALETTE[index % len(PALETTE)], MARKERS[index % len(MARKERS)]),
             )
-    rows = [(label, style, False) for label, style in legend.items()]
+    # A panel of one line is named by its measure: list the lines only where a panel has more.
+    several = any(len(panel.series) > 1 for panel in panels)
+    rows = [(label, style, False) for label, style in legend.items()] if several else []
     if any(part):
         rows.append((_("Part month (not complete)"), Style(INK, "circle"), True))
-    if len(rows) > 1 or any(part):
+    if rows:
         for label, style, hollow in rows:
             top += 20
             body.append(

@@ -225,3 +225,23 @@ def test_an_index_from_minus_one_to_one_has_its_own_axis_and_nothing_is_clipped_
     assert "Dec 26" in texts  # the latest month is always labelled
     sizes = {float(t.get("font-size")) for t in root.iter(f"{NS}text")}
     assert min(sizes) >= 12
+
+
+def test_a_long_measure_name_wraps_and_large_numbers_stay_inside_the_picture():
+    name = "Members who both gave and received, as a per cent of those with an exchange"
+    svg = small_multiples(
+        chart_id="long",
+        title="Long",
+        description="…",
+        x_labels=["Nov 26", "Dec 26"],
+        panels=[
+            Panel(name, [Series("Whole community", [40.0, 45.0])], y_max=100),
+            Panel("Minutes", [Series("Minutes", [12000.0, 9000.0])]),
+        ],
+    )
+
+    root = parse(svg)
+    assert outside_the_picture(root) == []
+    texts = [t.text or "" for t in root.iter(f"{NS}text")]
+    assert " ".join(t for t in texts if t and t in name) == name  # every word, on two lines
+    assert "20000" in texts
