@@ -22,6 +22,7 @@ from ginnel.communities.models import (
     SignupMode,
 )
 from ginnel.communities.permissions import Access, Perm, require
+from ginnel.people.email_check import shown_to_others_q
 from ginnel.people.models import Person, User
 
 
@@ -237,6 +238,9 @@ def people_search(
     )
     if exclude_ids:
         people = people.exclude(pk__in=list(exclude_ids))
+    if not staff:
+        # Members are not offered someone who has not checked their email address yet.
+        people = people.filter(shown_to_others_q())
     if ids:
         people = people.filter(pk__in=list(ids))
     else:

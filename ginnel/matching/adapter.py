@@ -86,6 +86,9 @@ class Facts:
     """What the engine needs to know about a person, whatever they are a candidate for."""
 
     active: bool = False
+    # False until a person with an account has checked their email address: they are
+    # then suggested to no one, though they still get suggestions themselves.
+    shown: bool = True
     neighbourhood: int = -1
     vetted: bool = False
     needs_support: bool = False
@@ -101,8 +104,16 @@ def people_facts(community: Community, ids: Collection[int] | None = None) -> di
     people = Person.objects.filter(community=community)
     if ids is not None:
         people = people.filter(pk__in=list(ids))
-    rows = list(people.values_list("pk", "neighbourhood_id", "membership__status"))
-    wanted = [pk for pk, _, _ in rows]
+    rows = list(
+        people.values_list(
+            "pk",
+            "neighbourhood_id",
+            "membership__status",
+            "membership__user_id",
+            "membership__user__email_verified",
+        )
+    )
+    wanted = [pk for pk, *_ in rows]
     guard = {
         pk: (vetted_on is not None, support)
         for pk, vetted_on, support in Safeguarding.objects.filter(
@@ -154,6 +165,7 @@ def people_facts(community: Community, ids: Collection[int] | None = None) -> di
     return {
         pk: Facts(
             active=status == MembershipStatus.ACTIVE,
+            shown=user_id is None or bool(checked),
             neighbourhood=hood if hood is not None else -1,
             vetted=guard.get(pk, (False, False))[0],
             needs_support=guard.get(pk, (False, False))[1],
@@ -163,14 +175,14 @@ def people_facts(community: Community, ids: Collection[int] | None = None) -> di
             load=int(load.get(pk) or 0),
             connections=connections.get(pk, 0),
         )
-        for pk, hood, status in rows
+        for pk, hood, status, user_id, checked in rows
     }
 
 
 def _person_profile(facts: Facts, **values: Any) -> Profile:
     """A Profile with a person's facts; ``values`` hold the rest (id, owner, tags, text…)."""
     return Profile(
-        active=facts.active and values.pop("active", True),
+        active=facts.active and facts.shown and values.pop("active", True),
         neighbourhood=facts.neighbourhood,
         vetted=facts.vetted,
         needs_support=facts.needs_support,
@@ -545,14 +557,16 @@ class Built:
 
 def _stamp(community: Community) -> tuple[Any, ...]:
     people = Membership.objects.filter(community=community).aggregate(
-        n=Count("id", filter=Q(status=MembershipStatus.ACTIVE)), top=Max("id")
+        n=Count("id", filter=Q(status=MembershipStatus.ACTIVE)),
+        top=Max("id"),
+        unchecked=Count("id", filter=Q(user__email_verified=False)),
     )
     categories = Category.objects.filter(community=community).aggregate(
         n=Count("id"), top=Max("id")
     )
     return (
         tuple(_SOURCES),
-        (people["n"], people["top"]),
+        (people["n"], people["top"], people["unchecked"]),
         (categories["n"], categories["top"]),
         *(s.stamp(community) for s in _SOURCES.values()),
     )
@@ -640,6 +654,7 @@ def seeker_for(
     facts = people_facts(ctx.community, [person.pk]).get(person.pk)
     if facts is None or not facts.active:
         return None
+    facts = replace(facts, shown=True)  # not suggested to others yet, but suggestions for them
     strengths = StrengthsProfile.objects.filter(person=person).first()
     tags: set[int] = set()
     texts: list[str] = []

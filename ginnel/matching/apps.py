@@ -5,3 +5,10 @@ class MatchingConfig(AppConfig):
     name = "ginnel.matching"
     label = "matching"
     verbose_name = "Matching"
+
+    def ready(self) -> None:
+        from ginnel.communities.waiting import on_waiting
+        from ginnel.matching.waiting import matching_waiting
+
+        # Introductions being arranged or waiting to be made, on the home page.
+        on_waiting(matching_waiting)

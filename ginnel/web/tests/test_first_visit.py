@@ -10,8 +10,12 @@ from django.test import Client
 from django.urls import reverse
 
 from ginnel.communities.models import Community, Membership, MembershipStatus, SignupMode
+from ginnel.communities.permissions import access_for
+from ginnel.communities.selectors import people_search
 from ginnel.people.email_check import check_token
 from ginnel.people.models import User
+from ginnel.timebank.models import Listing
+from ginnel.timebank.services import categories_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +150,48 @@ def test_people_who_existed_before_the_check_and_people_recorded_by_a_coordinato
     assert member.membership.user.email_verified
     assert "Dot Offline" in members.content.decode()
     assert "email not checked yet" not in members.content.decode()
+
+
+def test_members_are_not_offered_someone_whose_email_is_not_checked_but_coordinators_are(
+    community, member, coordinator, make_member
+):
+    unchecked = make_member(community, name="Una Unchecked")
+    User.objects.filter(pk=unchecked.membership.user_id).update(email_verified=False)
+    make_member(community, name="Una Checked")
+
+    def offered_to(person) -> list[str]:
+        access = access_for(person.membership.user, community)
+        return sorted(m.person.display_name for m in people_search(access=access, text="Una"))
+
+    assert offered_to(member) == ["Una Checked"]
+    assert offered_to(coordinator) == ["Una Checked", "Una Unchecked"]
+
+
+def test_someone_whose_email_is_not_checked_is_suggested_to_no_one_but_gets_suggestions(
+    client_for, community, member, make_member
+):
+    gardening = next(c for c in categories_seed(community=community) if c.name == "Gardening")
+    hana = make_member(community, name="Hana Helper")
+    for owner, kind, title in (
+        (member, "request", "Help with my overgrown garden"),
+        (hana, "offer", "Weeding and lawn mowing"),
+    ):
+        listing = Listing.objects.create(
+            community=community, owner=owner, kind=kind, title=title, in_public=True
+        )
+        listing.categories.set([gardening])
+    User.objects.filter(pk=hana.membership.user_id).update(email_verified=False)
+
+    def home(person) -> str:
+        url = reverse("web:community_home", args=[community.slug])
+        return client_for(person).get(url).content.decode()
+
+    assert "Weeding and lawn mowing" not in home(member)
+    assert "Help with my overgrown garden" in home(hana)
+
+    User.objects.filter(pk=hana.membership.user_id).update(email_verified=True)
+
+    assert "Weeding and lawn mowing" in home(member)
 
 
 # Applications and the community chooser -------------------------------------------------------
