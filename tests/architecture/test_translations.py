@@ -57,6 +57,8 @@ CONVERTED = {
     "web/templates/web/email_check_done.html",
     "web/templates/web/email_check_failed.html",
     "web/templates/web/home.html",
+    "network/templates/network/dashboard.html",
+    "web/templates/web/insights.html",
     "web/templates/web/locked_out.html",
     "web/templates/web/login.html",
     "web/templates/web/password_reset.html",
