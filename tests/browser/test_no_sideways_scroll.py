@@ -1,17 +1,20 @@
 """Every page of the demo, in every role, fits a 360 px phone: nothing scrolls sideways.
 
-The demo community is made with the real generator (small, so this runs in a
-minute or two). For each printed login, one page logs in at 360 × 740 and
-crawls the site from the community's home: every same-site link is followed
-(not log out, downloads, exports, the admin or the API), one page for each kind
-of address — the view the address resolves to, its text arguments (a community,
-a step) and the names in its query string, but not its numbers, so 300 person
-pages count once.
+The demo community is made with the real generator (small: all six roles take
+two to three minutes). For each printed login, one page logs in at 360 × 740
+and crawls the site from the community's home (and the front page): every
+same-site link is followed (not log out, downloads, exports, the admin or the
+API), one page for each kind of address — the view the address resolves to,
+its word arguments (a community, a step) and the names in its query string,
+but not its numbers or ids, so 300 person pages count once.
 
-A page fails when the document is wider than the screen, or when an element
-sticks out past either edge (unless a box it sits in clips or scrolls it, as a
-wide table's scrolling wrapper does). The failure names each page with the
-elements that stick out, widest first, for every role at once.
+On each page every ``details`` element (the header's menu, "show more") is
+opened, as a person may. The test fails on an element or run of text that
+sticks out past either edge of the screen, unless a box that fits the screen
+clips or scrolls it (as a wide table's scrolling wrapper does), and on a page
+wider than the screen; the failure names each thing that sticks out, how far,
+and the pages it does so on, for every role at once. A page that does not load
+(a server error) fails it too.
 """
 
 from __future__ import annotations
