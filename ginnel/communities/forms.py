@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ginnel.communities.models import Community, Neighbourhood, Role, SignupMode
@@ -13,13 +14,29 @@ from ginnel.ui.forms import Form
 
 
 class NeighbourhoodChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def __init__(self, community: Community, **kwargs: Any) -> None:
+    """A community's neighbourhoods. Retired ones are not offered, except ``keep`` (the
+    one a person already has) or all of them with ``retired=True`` (to search history)."""
+
+    def __init__(
+        self,
+        community: Community,
+        *,
+        keep: Neighbourhood | None = None,
+        retired: bool = False,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("empty_label", _("Prefer not to say"))
         kwargs.setdefault(
             "help_text", _("Where you live, so we can suggest people and things nearby.")
         )
-        super().__init__(queryset=Neighbourhood.objects.filter(community=community), **kwargs)
+        offered = Neighbourhood.objects.filter(community=community)
+        if not retired:
+            current = Q(retired_at__isnull=True)
+            if keep is not None:
+                current |= Q(pk=keep.pk)
+            offered = offered.filter(current)
+        super().__init__(queryset=offered, **kwargs)
 
 
 class JoinForm(Form):
@@ -112,9 +129,17 @@ class PersonForm(Form):
         help_text=_("For example: weekday mornings, not after 7pm."),
     )
 
-    def __init__(self, *args: Any, community: Community, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        community: Community,
+        current: Neighbourhood | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
-        self.fields["neighbourhood"] = NeighbourhoodChoice(community, label=_("Neighbourhood"))
+        self.fields["neighbourhood"] = NeighbourhoodChoice(
+            community, label=_("Neighbourhood"), keep=current
+        )
         self.order_fields(["display_name", "neighbourhood"])
         self.fields["phone"].widget.attrs.update(autocomplete="tel", inputmode="tel")
 
@@ -166,7 +191,14 @@ class CommunitySettingsForm(Form):
 
 
 class NeighbourhoodForm(Form):
-    name = forms.CharField(label=_("Neighbourhood name"), max_length=80)
+    name = forms.CharField(
+        label=_("Neighbourhood name"),
+        max_length=80,
+        error_messages={
+            "required": _("Enter the neighbourhood's name"),
+            "max_length": _("Neighbourhood names must be 80 characters or fewer"),
+        },
+    )
 
 
 class MemberSearchForm(Form):
@@ -178,6 +210,7 @@ class MemberSearchForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["neighbourhood"] = NeighbourhoodChoice(
             community,
+            retired=True,
             label=_("Neighbourhood"),
             empty_label=_("All neighbourhoods"),
             help_text=_(""),

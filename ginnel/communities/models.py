@@ -62,6 +62,9 @@ class Neighbourhood(models.Model):
     # Its centre, when known: distances from "my neighbourhood" in the directory and matching.
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    # Retired: no longer offered to new members or for new records; the people who
+    # live there keep it, and history still shows it.
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("name",)
@@ -71,6 +74,10 @@ class Neighbourhood(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class MembershipStatus(models.TextChoices):

@@ -52,6 +52,25 @@ def neighbourhoods_of(community: Community) -> QuerySet[Neighbourhood]:
     return Neighbourhood.objects.filter(community=community).order_by("name")
 
 
+def neighbourhoods_for_settings(*, access: Access) -> QuerySet[Neighbourhood]:
+    """Every neighbourhood, retired ones last, each with how many people live there."""
+    require(access, Perm.MANAGE_COMMUNITY)
+    return (
+        Neighbourhood.objects.filter(community=access.community)
+        .annotate(people_count=Count("people"))
+        .order_by(F("retired_at").asc(nulls_first=True), "name")
+    )
+
+
+def neighbourhood_get(*, access: Access, neighbourhood_id: int) -> Neighbourhood | None:
+    require(access, Perm.MANAGE_COMMUNITY)
+    return (
+        Neighbourhood.objects.filter(community=access.community, pk=neighbourhood_id)
+        .annotate(people_count=Count("people"))
+        .first()
+    )
+
+
 def members_list(
     *, access: Access, search: str = "", neighbourhood_id: int | None = None
 ) -> QuerySet[Person]:

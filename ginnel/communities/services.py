@@ -33,6 +33,13 @@ from ginnel.errors import GinnelError
 from ginnel.people.models import ContactMethod, Person, User
 
 
+def _retired_neighbourhood() -> GinnelError:
+    return GinnelError(
+        _("That neighbourhood is no longer in use. Choose another, or leave it out."),
+        field="neighbourhood",
+    )
+
+
 def _event(
     *,
     community: Community,
@@ -127,6 +134,8 @@ def member_join(
         raise GinnelError(
             _("Choose one of this community's neighbourhoods."), field="neighbourhood"
         )
+    if neighbourhood is not None and neighbourhood.retired_at is not None:
+        raise _retired_neighbourhood()
     if user is None:
         if User.objects.filter(email__iexact=email).exists():
             raise GinnelError(
@@ -223,6 +232,8 @@ def person_record(
         raise GinnelError(
             _("Choose one of this community's neighbourhoods."), field="neighbourhood"
         )
+    if neighbourhood is not None and neighbourhood.retired_at is not None:
+        raise _retired_neighbourhood()
     membership = Membership.objects.create(community=access.community, user=None)
     person = Person.objects.create(
         community=access.community,
@@ -269,6 +280,12 @@ def person_update(*, access: Access, person: Person, **fields: Any) -> Person:
         raise GinnelError(
             _("Choose one of this community's neighbourhoods."), field="neighbourhood"
         )
+    if (
+        neighbourhood is not None
+        and neighbourhood.retired_at is not None
+        and neighbourhood.pk != person.neighbourhood_id
+    ):
+        raise _retired_neighbourhood()
     for name, value in fields.items():
         setattr(person, name, value)
     person.save(update_fields=[*fields, "updated_at"])
@@ -362,5 +379,65 @@ def neighbourhood_add(*, access: Access, name: str) -> Neighbourhood:
         actor=access.membership,
         action="neighbourhood_added",
         name=name,
+    )
+    return neighbourhood
+
+
+def _neighbourhood_locked(access: Access, neighbourhood_id: int) -> Neighbourhood:
+    found = (
+        Neighbourhood.objects.select_for_update()
+        .filter(community=access.community, pk=neighbourhood_id)
+        .first()
+    )
+    if found is None:
+        raise GinnelError(_("There is no such neighbourhood in this community."))
+    return found
+
+
+@transaction.atomic
+def neighbourhood_rename(*, access: Access, neighbourhood_id: int, name: str) -> Neighbourhood:
+    """An administrator renames a neighbourhood; the people in it, and its history, follow."""
+    require(access, Perm.MANAGE_COMMUNITY)
+    neighbourhood = _neighbourhood_locked(access, neighbourhood_id)
+    name = name.strip()
+    if not name:
+        raise GinnelError(_("Enter the neighbourhood's name"), field="name")
+    clash = Neighbourhood.objects.filter(community=access.community, name__iexact=name).exclude(
+        pk=neighbourhood.pk
+    )
+    if clash.exists():
+        raise GinnelError(
+            _("There is already a neighbourhood called %(name)s.") % {"name": name}, field="name"
+        )
+    old = neighbourhood.name
+    if old == name:
+        return neighbourhood
+    neighbourhood.name = name
+    neighbourhood.save(update_fields=["name"])
+    _event(
+        community=access.community,
+        actor=access.membership,
+        action="neighbourhood_renamed",
+        old=old,
+        name=name,
+    )
+    return neighbourhood
+
+
+@transaction.atomic
+def neighbourhood_retire(*, access: Access, neighbourhood_id: int, retired: bool) -> Neighbourhood:
+    """Retire a neighbourhood (not offered for new members or records; people who live
+    there keep it) or bring it back."""
+    require(access, Perm.MANAGE_COMMUNITY)
+    neighbourhood = _neighbourhood_locked(access, neighbourhood_id)
+    if neighbourhood.is_retired == retired:
+        return neighbourhood
+    neighbourhood.retired_at = timezone.now() if retired else None
+    neighbourhood.save(update_fields=["retired_at"])
+    _event(
+        community=access.community,
+        actor=access.membership,
+        action="neighbourhood_retired" if retired else "neighbourhood_restored",
+        name=neighbourhood.name,
     )
     return neighbourhood

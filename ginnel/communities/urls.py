@@ -20,4 +20,14 @@ urlpatterns = [
     path("invitations/", views.invitations, name="invitations"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/neighbourhoods/", views.neighbourhood_add, name="neighbourhood_add"),
+    path(
+        "settings/neighbourhoods/<int:neighbourhood_id>/",
+        views.neighbourhood_edit,
+        name="neighbourhood_edit",
+    ),
+    path(
+        "settings/neighbourhoods/<int:neighbourhood_id>/retire/",
+        views.neighbourhood_retire,
+        name="neighbourhood_retire",
+    ),
 ]

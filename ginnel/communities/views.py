@@ -21,8 +21,9 @@ from ginnel.communities.forms import (
     PersonForm,
     RolesForm,
 )
-from ginnel.communities.models import Community, MembershipStatus, SignupMode
+from ginnel.communities.models import Community, MembershipStatus, Neighbourhood, SignupMode
 from ginnel.communities.permissions import Access, Perm, access_for, community_view
+from ginnel.communities.roles_page import roles_page_links
 from ginnel.errors import GinnelError
 from ginnel.people import email_check
 from ginnel.people.models import Person
@@ -118,7 +119,12 @@ def _person_form(
     request: HttpRequest, access: Access, person: Person | None, *, template: str, done: str
 ) -> HttpResponse:
     initial = {f: getattr(person, f) for f in PERSON_FIELDS} if person else {}
-    form = PersonForm(request.POST or None, initial=initial, community=access.community)
+    form = PersonForm(
+        request.POST or None,
+        initial=initial,
+        community=access.community,
+        current=person.neighbourhood if person else None,
+    )
     if request.method == "POST" and form.is_valid():
         values = {f: form.cleaned_data[f] for f in PERSON_FIELDS}
         try:
@@ -190,7 +196,12 @@ def member_roles(request: HttpRequest, access: Access, person_id: int) -> HttpRe
     return render(
         request,
         "communities/member_roles.html",
-        {"access": access, "form": form, "person": person},
+        {
+            "access": access,
+            "form": form,
+            "person": person,
+            "more": roles_page_links(access=access, person=person),
+        },
         status=status,
     )
 
@@ -283,7 +294,7 @@ def settings_page(request: HttpRequest, access: Access) -> HttpResponse:
             "access": access,
             "form": form,
             "neighbourhood_form": NeighbourhoodForm(prefix="n"),
-            "neighbourhoods": selectors.neighbourhoods_of(community),
+            "neighbourhoods": selectors.neighbourhoods_for_settings(access=access),
             "events": selectors.events_recent(access=access, limit=20),
         },
         status=status,
@@ -318,8 +329,89 @@ def neighbourhood_add(request: HttpRequest, access: Access) -> HttpResponse:
                     "signup_mode": community.signup_mode,
                 }
             ),
-            "neighbourhoods": selectors.neighbourhoods_of(community),
+            "neighbourhoods": selectors.neighbourhoods_for_settings(access=access),
             "events": selectors.events_recent(access=access, limit=20),
         },
         status=400,
     )
+
+
+def _neighbourhood_page(
+    request: HttpRequest,
+    access: Access,
+    neighbourhood: Neighbourhood,
+    form: NeighbourhoodForm,
+    *,
+    retire_error: str = "",
+) -> HttpResponse:
+    failed = bool(retire_error) or (form.is_bound and bool(form.errors))
+    return render(
+        request,
+        "communities/neighbourhood.html",
+        {
+            "access": access,
+            "neighbourhood": neighbourhood,
+            "form": form,
+            "retire_error": retire_error,
+        },
+        status=400 if failed else 200,
+    )
+
+
+def _neighbourhood(access: Access, neighbourhood_id: int) -> Neighbourhood:
+    found = selectors.neighbourhood_get(access=access, neighbourhood_id=neighbourhood_id)
+    if found is None:
+        raise Http404(_("There is no such neighbourhood in this community."))
+    return found
+
+
+@community_view(Perm.MANAGE_COMMUNITY)
+@require_http_methods(["GET", "POST"])
+def neighbourhood_edit(request: HttpRequest, access: Access, neighbourhood_id: int) -> HttpResponse:
+    """Rename a neighbourhood, or retire it (or bring it back)."""
+    neighbourhood = _neighbourhood(access, neighbourhood_id)
+    form = NeighbourhoodForm(request.POST or None, initial={"name": neighbourhood.name})
+    if request.method == "POST" and form.is_valid():
+        old = neighbourhood.name
+        try:
+            renamed = services.neighbourhood_rename(
+                access=access, neighbourhood_id=neighbourhood.pk, name=form.cleaned_data["name"]
+            )
+        except GinnelError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(old)s is now called %(name)s.") % {"old": old, "name": renamed.name},
+            )
+            return redirect("communities:settings", community=access.community.slug)
+    return _neighbourhood_page(request, access, neighbourhood, form)
+
+
+@community_view(Perm.MANAGE_COMMUNITY)
+@require_POST
+def neighbourhood_retire(
+    request: HttpRequest, access: Access, neighbourhood_id: int
+) -> HttpResponse:
+    neighbourhood = _neighbourhood(access, neighbourhood_id)
+    retire = request.POST.get("retire", "")
+    if retire not in ("yes", "no"):
+        return _neighbourhood_page(
+            request,
+            access,
+            neighbourhood,
+            NeighbourhoodForm(initial={"name": neighbourhood.name}),
+            retire_error=_("Choose whether to retire the neighbourhood or bring it back."),
+        )
+    neighbourhood = services.neighbourhood_retire(
+        access=access, neighbourhood_id=neighbourhood.pk, retired=retire == "yes"
+    )
+    if neighbourhood.is_retired:
+        done = _(
+            "%(name)s is retired: it is no longer offered to new members. "
+            "The people who live there keep it."
+        ) % {"name": neighbourhood.name}
+    else:
+        done = _("%(name)s is offered to new members again.") % {"name": neighbourhood.name}
+    messages.success(request, done)
+    return redirect("communities:settings", community=access.community.slug)

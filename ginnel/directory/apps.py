@@ -18,6 +18,12 @@ class DirectoryConfig(AppConfig):
 
         on_waiting(directory_waiting)
 
+        # The organisations an editor edits for, linked from their roles page.
+        from ginnel.communities.roles_page import on_roles_page
+        from ginnel.directory.roles_page import directory_roles_links
+
+        on_roles_page(directory_roles_links)
+
         # The text index outlives migrations that rebuild the services table (search_index.py).
         from django.db.models.signals import post_migrate
 

@@ -1,4 +1,4 @@
-from ginnel.directory.views import editing, events, saved, search, themes
+from ginnel.directory.views import editing, events, person_organisations, saved, search, themes
 
 app_name = "directory"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     *editing.urlpatterns,
     *events.urlpatterns,
     *themes.urlpatterns,
+    *person_organisations.urlpatterns,
 ]
