@@ -101,7 +101,7 @@ class Listing(models.Model):
 
     @property
     def places(self) -> list[str]:
-        return [Where(w).label for w, f in self.WHERE_FIELDS.items() if getattr(self, f)]
+        return [str(Where(w).label) for w, f in self.WHERE_FIELDS.items() if getattr(self, f)]
 
     def is_live(self, today: object | None = None) -> bool:
         today = today or timezone.localdate()

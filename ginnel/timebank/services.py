@@ -1058,7 +1058,7 @@ def _reminder(listing: Listing, *, ended: bool) -> tuple[str, str]:
         "title": listing.title,
         "name": listing.owner.display_name,
         "community": listing.community.name,
-        "date": date_format(listing.expires_on, "l j F"),
+        "date": date_format(listing.expires_on, "l j F") if listing.expires_on else "",
     }
     offer = listing.kind == ListingKind.OFFER
     if ended:
