@@ -382,7 +382,8 @@ def neighbourhood_edit(request: HttpRequest, access: Access, neighbourhood_id: i
         else:
             messages.success(
                 request,
-                _("%(old)s is now called %(name)s.") % {"old": old, "name": renamed.name},
+                _("%(old)s is now called %(name)s, for everyone who lives there.")
+                % {"old": old, "name": renamed.name},
             )
             return redirect("communities:settings", community=access.community.slug)
     return _neighbourhood_page(request, access, neighbourhood, form)

@@ -57,7 +57,7 @@ def test_an_administrator_finds_an_organisation_and_adds_then_removes_it(
     assert list(library.editors.all()) == [org_editor]
     page = client.get(page_url(org_editor)).content.decode()
     assert "Hebble End Library" in page
-    assert "Ola Editor now edits for Hebble End Library." in page
+    assert "Ola Editor now edits for Hebble End Library, and is reminded" in page
 
     client.post(page_url(org_editor), {"organisation": library.pk, "action": "remove"})
 

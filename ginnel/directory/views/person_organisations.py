@@ -68,9 +68,21 @@ def person_organisations(request: HttpRequest, access: Access, person_id: int) -
             else:
                 values = {"person": person.display_name, "organisation": organization.name}
                 if action == "add":
-                    done = _("%(person)s now edits for %(organisation)s.") % values
+                    done = (
+                        _(
+                            "%(person)s now edits for %(organisation)s, and is reminded "
+                            "when its entries are due for review."
+                        )
+                        % values
+                    )
                 else:
-                    done = _("%(person)s no longer edits for %(organisation)s.") % values
+                    done = (
+                        _(
+                            "%(person)s no longer edits for %(organisation)s, "
+                            "and is not reminded about its entries."
+                        )
+                        % values
+                    )
                 messages.success(request, done)
                 return redirect(request.path)
     query = request.GET.get("q", "").strip()[:100]
