@@ -26,6 +26,7 @@ import uuid as uuid_module
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # The namespace of the UUIDs derived from a feed's own (non-UUID) ids.
 SOURCE_NAMESPACE = uuid_module.UUID("5b1f7a0e-6a3c-4c55-9d1e-1d3c9f0b7e21")
@@ -39,37 +40,37 @@ def derived_uuid(community_id: int, table: str, source_id: str) -> uuid_module.U
 class Kind(models.TextChoices):
     """What an entry is, from the user's point of view (the "Ginnel kinds" taxonomy)."""
 
-    SERVICE = "service", "Service"
-    GROUP = "group", "Community group"
-    HUB = "hub", "Digital community hub"
-    CARE_TECH = "care_tech", "Care technology"
+    SERVICE = "service", _("Service")
+    GROUP = "group", _("Community group")
+    HUB = "hub", _("Digital community hub")
+    CARE_TECH = "care_tech", _("Care technology")
 
 
 KINDS_TAXONOMY = "Ginnel kinds"
 
 
 class ServiceStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    INACTIVE = "inactive", "Inactive"
-    DEFUNCT = "defunct", "Defunct"
-    TEMPORARILY_CLOSED = "temporarily closed", "Temporarily closed"
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
+    DEFUNCT = "defunct", _("Defunct")
+    TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
 
 
 class LocationType(models.TextChoices):
-    PHYSICAL = "physical", "A place people can visit"
-    POSTAL = "postal", "A postal address"
-    VIRTUAL = "virtual", "Online"
+    PHYSICAL = "physical", _("A place people can visit")
+    POSTAL = "postal", _("A postal address")
+    VIRTUAL = "virtual", _("Online")
 
 
 class AddressType(models.TextChoices):
-    PHYSICAL = "physical", "Physical"
-    POSTAL = "postal", "Postal"
-    VIRTUAL = "virtual", "Virtual"
+    PHYSICAL = "physical", _("Physical")
+    POSTAL = "postal", _("Postal")
+    VIRTUAL = "virtual", _("Virtual")
 
 
 class Freq(models.TextChoices):
-    WEEKLY = "WEEKLY", "Weekly"
-    MONTHLY = "MONTHLY", "Monthly"
+    WEEKLY = "WEEKLY", _("Weekly")
+    MONTHLY = "MONTHLY", _("Monthly")
 
 
 class HsdsObject(models.Model):

@@ -22,6 +22,9 @@ from datetime import date, datetime, time, timedelta
 from dateutil import rrule
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ginnel.communities.models import Community
 from ginnel.directory.models import Event, Freq, Organization, Service, TaxonomyTerm
@@ -196,24 +199,49 @@ class Clash:
     def sentence(self) -> str:
         """ "3 events about befriending on Tuesday 1 December from Age UK, St Mary's and the
         Library"."""
-        when = (
-            f"on {self.day:%A} {self.day.day} {self.day:%B}"
-            if self.day is not None
-            else f"in the week of {self.week_of:%A} {self.week_of.day} {self.week_of:%B}"
-            if self.week_of is not None
-            else "this week"
-        )
         theme = self.term.name[:1].lower() + self.term.name[1:]
+        said = {
+            "count": len(self.occurrences),
+            "theme": theme,
+            "organisations": and_list(self.organisations),
+        }
+        count = len(self.occurrences)
+        if self.day is not None:
+            said["date"] = date_format(self.day, "l j F")
+            return (
+                ngettext(
+                    "%(count)s event about %(theme)s on %(date)s from %(organisations)s",
+                    "%(count)s events about %(theme)s on %(date)s from %(organisations)s",
+                    count,
+                )
+                % said
+            )
+        if self.week_of is not None:
+            said["date"] = date_format(self.week_of, "l j F")
+            return (
+                ngettext(
+                    "%(count)s event about %(theme)s in the week of %(date)s "
+                    "from %(organisations)s",
+                    "%(count)s events about %(theme)s in the week of %(date)s "
+                    "from %(organisations)s",
+                    count,
+                )
+                % said
+            )
         return (
-            f"{len(self.occurrences)} events about {theme} {when} "
-            f"from {and_list(self.organisations)}"
+            ngettext(
+                "%(count)s event about %(theme)s this week from %(organisations)s",
+                "%(count)s events about %(theme)s this week from %(organisations)s",
+                count,
+            )
+            % said
         )
 
 
 def and_list(names: Sequence[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def clashes_find(

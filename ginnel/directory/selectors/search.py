@@ -45,6 +45,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import CombinedExpression, RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ginnel.communities.models import Community
 from ginnel.directory import search_index
@@ -78,7 +79,9 @@ def parse_day(value: int | str) -> int:
     found = _DAYS.get(str(value).strip().lower())
     if found is None:
         raise GinnelError(
-            f"“{value}” is not a day of the week. Use a name such as Monday.", field="day"
+            _("“%(value)s” is not a day of the week. Use a name such as Monday.")
+            % {"value": value},
+            field="day",
         )
     return found
 
@@ -127,24 +130,26 @@ class SearchQuery:
         if self.day is not None and self.day != "":
             object.__setattr__(self, "weekday", parse_day(self.day))
         if self.page < 1:
-            raise GinnelError("The page number must be 1 or more.", field="page")
+            raise GinnelError(_("The page number must be 1 or more."), field="page")
         if self.per_page < 1:
-            raise GinnelError("The page size must be 1 or more.", field="per_page")
+            raise GinnelError(_("The page size must be 1 or more."), field="per_page")
         object.__setattr__(self, "per_page", min(self.per_page, MAX_PER_PAGE))
         if self.within_metres is not None:
             if self.near is None:
-                raise GinnelError("A distance needs a place to measure from.", field="near")
+                raise GinnelError(_("A distance needs a place to measure from."), field="near")
             if not self.within_metres > 0:
-                raise GinnelError("The distance must be more than 0.", field="within_metres")
+                raise GinnelError(_("The distance must be more than 0."), field="within_metres")
         for kind in self.kinds:
             if kind not in Kind.values:
-                raise GinnelError(f"“{kind}” is not a kind of entry.", field="kinds")
+                raise GinnelError(
+                    _("“%(kind)s” is not a kind of entry.") % {"kind": kind}, field="kinds"
+                )
         if self.start_time and self.end_time and self.start_time > self.end_time:
-            raise GinnelError("The end time must be after the start time.", field="end_time")
+            raise GinnelError(_("The end time must be after the start time."), field="end_time")
         for name in ("age", "minimum_age", "maximum_age"):
             value = getattr(self, name)
             if value is not None and value < 0:
-                raise GinnelError("An age cannot be less than 0.", field=name)
+                raise GinnelError(_("An age cannot be less than 0."), field=name)
 
     @property
     def has_schedule_filter(self) -> bool:

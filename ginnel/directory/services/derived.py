@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils import translation
 
 from ginnel.communities.models import Community
 from ginnel.directory.hsds.values import DAY_CODES
@@ -62,6 +63,9 @@ def kinds_taxonomy_ensure(*, community: Community) -> dict[str, TaxonomyTerm]:
     )
     terms = {}
     for kind in Kind:
+        # Term names are data published in feeds: always the English label.
+        with translation.override("en-gb"):
+            label = str(kind.label)
         term, _ = TaxonomyTerm.objects.get_or_create(
             community=community,
             source_id=f"ginnel:kind:{kind.value}",
@@ -69,8 +73,8 @@ def kinds_taxonomy_ensure(*, community: Community) -> dict[str, TaxonomyTerm]:
                 "uuid": derived_uuid(community.pk, "taxonomy_term", f"kind:{kind.value}"),
                 "taxonomy": taxonomy,
                 "code": kind.value,
-                "name": kind.label,
-                "description": f"The entry is a {kind.label.lower()}.",
+                "name": label,
+                "description": f"The entry is a {label.lower()}.",
             },
         )
         terms[kind.value] = term

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ginnel.communities.models import Community
 from ginnel.directory import oruk
@@ -57,14 +58,24 @@ def directory_export(
     """Write ``community``'s directory to ``out`` (a folder for ``hsds-csv``, else a file)."""
     if format not in FORMATS:
         raise GinnelError(
-            f"{format!r} is not an export format: use one of {', '.join(FORMATS)}.", field="format"
+            _("%(format)r is not an export format: use one of %(formats)s.")
+            % {"format": format, "formats": ", ".join(FORMATS)},
+            field="format",
         )
     if format == "hsds-csv" and out.exists() and not out.is_dir():
-        raise GinnelError(f"{out} is a file: give a folder for a CSV datapackage.", field="out")
+        raise GinnelError(
+            _("%(out)s is a file: give a folder for a CSV datapackage.") % {"out": out},
+            field="out",
+        )
     if format != "hsds-csv" and out.is_dir():
-        raise GinnelError(f"{out} is a folder: give a file name for JSON.", field="out")
+        raise GinnelError(
+            _("%(out)s is a folder: give a file name for JSON.") % {"out": out}, field="out"
+        )
     if not out.parent.is_dir():
-        raise GinnelError(f"{out.parent} does not exist: make the folder first.", field="out")
+        raise GinnelError(
+            _("%(folder)s does not exist: make the folder first.") % {"folder": out.parent},
+            field="out",
+        )
     # One snapshot of the directory, even while others edit it.
     with transaction.atomic():
         if format == "hsds-csv":
