@@ -242,3 +242,19 @@ def test_a_service_that_is_not_running_has_no_save_button(member, service, clien
     page = client_for(member).get(service_url(service)).content.decode()
 
     assert save_forms(page) == []
+
+
+def test_finding_help_for_someone_measures_from_their_neighbourhood(
+    member, link_worker, community, service, client_for
+):
+    from ginnel.communities.models import Neighbourhood
+
+    home = Neighbourhood.objects.create(
+        community=community, name="Cragg Vale", latitude=53.7, longitude=-2.0
+    )
+    member.neighbourhood = home
+    member.save()
+
+    page = client_for(link_worker).get(search_url(community, **{"for": member.pk}))
+
+    assert "nearest to Cragg Vale first" in page.content.decode()

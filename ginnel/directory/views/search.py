@@ -250,11 +250,14 @@ def tile_map(results: list[Result], place: SearchPlace | None, template: str) ->
 # Pages ----------------------------------------------------------------------------------------
 
 
-def _form_data(request: HttpRequest, access: Access) -> QueryDict | dict[str, Any]:
-    """The search asked for; on a first visit, distances from the person's neighbourhood."""
+def _form_data(
+    request: HttpRequest, access: Access, helped: Person | None
+) -> QueryDict | dict[str, Any]:
+    """The search asked for; on a first visit, distances from the neighbourhood of the
+    person it is for (the person helped, or the asker)."""
     if set(request.GET) - {"for"}:
         return request.GET
-    person = access.membership.person if access.membership else None
+    person = helped or (access.membership.person if access.membership else None)
     place = getattr(person, "neighbourhood", None)
     if place is not None and place.latitude is not None and place.longitude is not None:
         return {"neighbourhood": str(place.pk)}
@@ -284,7 +287,7 @@ def _mark_saved(results: list[Result], owner: Person | None) -> None:
 def search(request: HttpRequest, access: Access) -> HttpResponse:
     helped = person_helped(access=access, raw=request.GET.get("for"))
     owner = saving_for(access=access, helped=helped)
-    form = SearchForm(_form_data(request, access), community=access.community)
+    form = SearchForm(_form_data(request, access, helped), community=access.community)
     page: ResultPage[Service] | None = None
     results: list[Result] = []
     place: SearchPlace | None = None
