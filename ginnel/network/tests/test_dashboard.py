@@ -136,6 +136,18 @@ def test_ginnel_metrics_prints_the_measures_and_writes_json(community, village, 
     assert "isolated" in out.getvalue()
 
 
+def test_ginnel_metrics_counts_members_as_the_pages_do_staff_included(
+    community, coordinator, village, tmp_path
+):
+    target = tmp_path / "measures.json"
+
+    call_command("metrics", "--community", community.slug, "--json", str(target), verbosity=0)
+
+    written = json.loads(target.read_text())
+    assert (written["members"], written["members_not_staff"]) == (4, 3)
+    assert written["isolated"] == 1  # Ottoline; the coordinator's ties are their work
+
+
 def test_ginnel_metrics_refuses_a_backwards_period(community):
     from django.core.management import CommandError
 

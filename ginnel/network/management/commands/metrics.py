@@ -9,8 +9,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from ginnel.communities.models import Community
@@ -22,7 +24,9 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"{text!r} is not a date: write it as YYYY-MM-DD.") from None
+        raise CommandError(
+            _("%(text)r is not a date: write it as YYYY-MM-DD.") % {"text": text}
+        ) from None
 
 
 def _number(value: float) -> float | None:
@@ -44,11 +48,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         community = Community.objects.filter(slug=options["community"]).first()
         if community is None:
-            raise CommandError(f"There is no community {options['community']!r}.")
+            raise CommandError(
+                _("There is no community %(slug)r.") % {"slug": options["community"]}
+            )
         end = _date(options["end"]) if options["end"] else timezone.localdate()
         start = _date(options["start"]) if options["start"] else end - timedelta(days=90)
         if end < start:
-            raise CommandError("--to must not be before --from.")
+            raise CommandError(_("--to must not be before --from."))
         window = metrics.Window(start, end)
         steps = [
             "reading the community",
@@ -77,7 +83,11 @@ class Command(BaseCommand):
                 )
             elif step == "isolation":
                 iso = metrics.isolation(wg)
-                results["members"] = len(iso.people)
+                # Members: everyone with an active membership, as on every page; isolation
+                # is counted among those who are not staff.
+                people = network.kind[wg.nodes] == metrics.NodeKind.PERSON
+                results["members"] = int(np.count_nonzero(people))
+                results["members_not_staff"] = len(iso.people)
                 results["isolated"] = len(iso.isolated)
                 results["only_ties_to_staff_or_organisations"] = len(iso.only_formal)
             elif step == "reciprocity":
