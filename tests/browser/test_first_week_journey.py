@@ -1,19 +1,26 @@
 """What a member meets in their first week, on a phone, with and without JavaScript.
 
-Mo records hours with the right Owen among four, told apart by neighbourhood.
-Every page on the way is checked with axe-core.
+Priya recorded hours with Mo that were wrong: Mo declines them with a reason;
+Priya sees why, and withdraws another claim she made by mistake. Mo records
+hours with the right Owen among four, told apart by neighbourhood, and gives
+an hour to him, which shows as given. Every page on the way is checked with
+axe-core.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from conftest import PASSWORD
 from ginnel.communities.models import Community, Neighbourhood
-from ginnel.timebank.models import Exchange
-from ginnel.timebank.services import categories_seed
+from ginnel.communities.permissions import access_for
+from ginnel.timebank.models import Exchange, ExchangeState
+from ginnel.timebank.services import categories_seed, exchange_record
 
 from .conftest import NewPage, assert_accessible
 
@@ -33,13 +40,25 @@ def log_in(page: Page, base: str, email: str) -> None:
 def search_for(page: Page, label: str, text: str, *, javascript: bool) -> None:
     """Type in a picker; with JavaScript the matches come as one types, without it
     the Search button brings the same form back with them."""
-    page.get_by_label(label, exact=True).fill(text)
+    page.get_by_role("searchbox", name=label).fill(text)
     if not javascript:
         page.get_by_role("button", name="Search for a match").first.click()
 
 
+def claim(by, other, description: str, minutes: int) -> Exchange:
+    """``by`` records that they helped ``other``, waiting for ``other`` to confirm."""
+    return exchange_record(
+        access=access_for(by.membership.user, by.community),
+        other_id=other.pk,
+        i_gave=True,
+        minutes=minutes,
+        happened_on=timezone.localdate() - timedelta(days=2),
+        description=description,
+    )
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["with_javascript", "without_javascript"])
-def test_a_member_picks_the_right_owen_among_four_by_neighbourhood(
+def test_a_first_week_wrong_hours_declined_one_withdrawn_the_right_owen_and_a_gift_given(
     new_page: NewPage,
     live_server: LiveServer,
     community: Community,
@@ -47,37 +66,89 @@ def test_a_member_picks_the_right_owen_among_four_by_neighbourhood(
     javascript: bool,
 ) -> None:
     categories_seed(community=community)
-    make_member(community, name="Mo", email="mo@example.org")
+    mo_person = make_member(community, name="Mo", email="mo@example.org")
+    priya_person = make_member(community, name="Priya", email="priya@example.org")
     owens = {}
     for place in PLACES:
         hood, _ = Neighbourhood.objects.get_or_create(community=community, name=place)
         owens[place] = make_member(community, name="Owen", neighbourhood=hood)
-    mo = new_page(javascript=javascript)
+    wrong = claim(priya_person, mo_person, "Painted the fence", 180)
+    mistaken = claim(priya_person, mo_person, "Walked the dog", 60)
+    mo, priya = new_page(javascript=javascript), new_page(javascript=javascript)
     base = live_server.url
+    timebank = base + f"/c/{community.slug}/timebank"
 
+    # Mo is asked to confirm three hours he never had: he declines them, saying why.
     log_in(mo, base, "mo@example.org")
-    mo.goto(base + f"/c/{community.slug}/timebank/record/")
+    mo.goto(timebank + "/mine/")
+    expect(mo.get_by_role("main")).to_contain_text("please confirm")
     assert_accessible(mo)
-    mo.get_by_label("What was done?").fill("Fixed my bike")
+    mo.get_by_role("link", name="Painted the fence").first.click()
+    assert_accessible(mo)
+    mo.get_by_label("Why? (they will see this)").fill("That was my neighbour's fence, not mine.")
+    mo.get_by_role("button", name="Decline the hours").click()
+    expect(mo.locator("#exchange-status")).to_contain_text("turned down")
+    assert_accessible(mo)
+
+    # Priya sees why, and withdraws the other hours she recorded by mistake.
+    log_in(priya, base, "priya@example.org")
+    priya.goto(timebank + "/mine/")
+    expect(priya.get_by_role("main")).to_contain_text("turned down the hours you recorded")
+    assert_accessible(priya)
+    priya.get_by_role("link", name="Painted the fence").first.click()
+    expect(priya.locator("#turned-down-reason")).to_have_text(
+        "That was my neighbour's fence, not mine."
+    )
+    assert_accessible(priya)
+    priya.goto(timebank + f"/exchanges/{mistaken.pk}/")
+    priya.get_by_role("button", name="Withdraw the hours").click()
+    expect(priya.get_by_role("main")).to_contain_text("You have withdrawn the hours you recorded")
+    assert_accessible(priya)
+    wrong.refresh_from_db()
+    mistaken.refresh_from_db()
+    assert wrong.state != ExchangeState.COMPLETED
+    assert wrong.transfer_id is None
+    assert mistaken.minutes is None
+    assert mistaken.transfer_id is None
+
+    # Mo records the bike he fixed with the right Owen: the one in Mytholm.
+    mo.goto(timebank + "/record/")
+    mo.get_by_label("What was done?").fill("Fixed his bike")
     search_for(mo, "Who was it with?", "Owen", javascript=javascript)
     matches = mo.get_by_role("group", name="Matches for “Owen”")
     expect(matches.get_by_role("radio")).to_have_count(4)
-    expect(mo.get_by_text("4 matches.")).to_be_visible()
-    # What was typed before the search is still there.
-    expect(mo.get_by_label("What was done?")).to_have_value("Fixed my bike")
+    expect(mo.get_by_label("What was done?")).to_have_value("Fixed his bike")
     assert_accessible(mo)
     matches.locator(".choices__item").filter(has_text="Mytholm").get_by_role("radio").check()
     mo.get_by_role("radio", name="I helped them").check()
     mo.get_by_role("radio", name="In a public place").check()
-    mo.get_by_label("How long did it take?").fill("1:30")
+    mo.get_by_label("How long did it take?").fill("2")
     if javascript:
         # Enter in a field sends the form, though the picker's Search button comes first.
         mo.get_by_label("How long did it take?").press("Enter")
     else:
         mo.get_by_role("button", name="Record time").click()
+    expect(mo.locator("#exchange-status")).to_contain_text("waiting for confirmation")
+    assert Exchange.objects.get(description="Fixed his bike").receiver == owens["Mytholm"]
 
-    expect(mo.get_by_role("heading", level=1)).to_contain_text("Fixed my bike")
+    # Mo gives an hour to the same Owen; his statement shows it as given, not received.
+    mo.goto(timebank + "/donate/")
     assert_accessible(mo)
-    exchange = Exchange.objects.get(description="Fixed my bike")
-    assert exchange.receiver == owens["Mytholm"]
-    assert exchange.minutes == 90
+    search_for(mo, "Give to", "Owen", javascript=javascript)
+    gift_matches = mo.get_by_role("group", name="Matches for “Owen”")
+    mytholm = gift_matches.locator(".choices__item").filter(has_text="Mytholm")
+    # He exchanged with this Owen today, so this Owen comes first and says so.
+    owens_found = gift_matches.locator(".choices__item").filter(has_text="Owen")
+    expect(owens_found.first).to_contain_text("Mytholm")
+    expect(mytholm).to_contain_text("you exchanged on")
+    assert_accessible(mo)
+    mytholm.get_by_role("radio").check()
+    mo.get_by_label("How much time to give?").fill("1")
+    mo.get_by_role("button", name="Give hours").click()
+    mo.goto(timebank + "/statement/")
+    expect(mo.locator("#statement-given")).to_have_text("1:00")
+    expect(mo.locator("#statement-received")).to_have_text("0:00")
+    gift = mo.get_by_role("row").filter(has_text="Owen")
+    expect(gift).to_contain_text("Given")
+    expect(gift).to_contain_text("\u22121:00")
+    assert_accessible(mo)
