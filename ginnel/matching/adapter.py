@@ -259,7 +259,9 @@ class Action:
 
     ``label_for`` words the action when someone (a link worker, a coordinator)
     takes it for a person, given that person's name: "Ask Carole for this, for
-    Mo". A source that gives none gets "<label>, for <name>".
+    Mo". A form a source gives no wording for gets "<label>, for <name>"; a
+    plain link without one ("See the event") is the same for anyone and stays
+    as it is.
     """
 
     label: str
@@ -272,6 +274,8 @@ class Action:
     def acting_for(self, person: Person) -> Action:
         """The action taken for ``person``: it says so, and a link carries ``?for=<id>``
         (a form carries the person as a field)."""
+        if self.label_for is None and not self.post:
+            return self
         label = (self.label_for or partial(_for_someone, self.label))(person.display_name)
         url = self.url
         if not self.post:

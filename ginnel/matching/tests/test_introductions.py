@@ -15,6 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ginnel.communities.models import CommunityEvent, Role
+from ginnel.directory.models import Kind as EntryKind
+from ginnel.directory.models import Organization, Service
+from ginnel.directory.services.derived import service_kind_set, services_refresh
 from ginnel.matching.models import Introduction, IntroductionState
 from ginnel.people.models import Consent, ConsentPurpose, StrengthsProfile
 from ginnel.timebank.models import Listing
@@ -338,3 +341,28 @@ def test_an_outsider_cannot_open_a_communitys_introductions_page(community, outs
     url = reverse("matching:my_introductions", args=[community.slug])
 
     assert client_for(outsider).get(url).status_code == 403
+
+
+def test_on_a_persons_page_saving_a_group_is_for_that_person_and_says_so(
+    community, member, link_worker, client_for
+):
+    StrengthsProfile.objects.create(
+        community=community, person=member, interests="Befriending and a chat over a cuppa"
+    )
+    org = Organization.objects.create(community=community, name="Hebble End Trust")
+    group = Service.objects.create(
+        community=community,
+        organization=org,
+        name="Befriending circle",
+        description="Befriending: a chat over a cuppa every week",
+        status="active",
+    )
+    service_kind_set(service=group, kind=EntryKind.GROUP)
+    services_refresh(community=community, service_ids=[group.pk])
+
+    page = person_page(client_for, link_worker, member)
+
+    assert "Befriending circle" in page
+    assert "Save to the list, for Mo Member" in page
+    card = page.split('id="suggestion-group-', 1)[1].split("</form>", 1)[0]
+    assert f'name="person" value="{member.pk}"' in card
