@@ -242,7 +242,9 @@ class Consent(models.Model):
         indexes = [models.Index(fields=["person", "purpose"])]
 
     def __str__(self) -> str:
-        return f"{self.get_purpose_display()} ({'withdrawn' if self.withdrawn_at else 'given'})"
+        if self.withdrawn_at:
+            return _("%(purpose)s (withdrawn)") % {"purpose": self.get_purpose_display()}
+        return _("%(purpose)s (given)") % {"purpose": self.get_purpose_display()}
 
     @property
     def active(self) -> bool:
@@ -288,7 +290,7 @@ class StrengthsProfile(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"Strengths of {self.person_id}"
+        return _("Strengths of %(person)s") % {"person": self.person_id}
 
 
 class StrengthsReview(models.Model):
@@ -306,4 +308,7 @@ class StrengthsReview(models.Model):
         ordering = ("-at", "-id")
 
     def __str__(self) -> str:
-        return f"Review of {self.person_id} on {self.at:%Y-%m-%d}"
+        return _("Review of %(person)s on %(date)s") % {
+            "person": self.person_id,
+            "date": f"{self.at:%Y-%m-%d}",
+        }
