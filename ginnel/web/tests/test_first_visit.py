@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from ginnel.communities.models import Community, Membership, MembershipStatus, SignupMode
 from ginnel.communities.permissions import access_for
@@ -69,6 +71,23 @@ def test_the_welcome_screens_are_for_members_of_the_community(client_for, commun
 
     assert client_for(outsider).get(url).status_code == 403
     assert client_for(None).get(url).status_code == 302
+
+
+def test_the_home_page_offers_the_welcome_screens_again_for_a_month_after_joining(
+    client_for, community, member, make_member
+):
+    Membership.objects.filter(pk=member.membership_id).update(
+        created_at=timezone.now() - timedelta(days=31)
+    )
+    newcomer = make_member(community, name="Nell Newcomer")
+    welcome = f'href="{reverse("web:welcome", args=[community.slug])}"'
+
+    def home(person) -> str:
+        url = reverse("web:community_home", args=[community.slug])
+        return client_for(person).get(url).content.decode()
+
+    assert welcome in home(newcomer)
+    assert welcome not in home(member)
 
 
 # The email check -------------------------------------------------------------------------------

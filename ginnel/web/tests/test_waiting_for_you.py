@@ -322,3 +322,29 @@ def test_a_coordinator_without_their_role_has_no_queue_on_the_home_page(
     coordinator.membership.grants.filter(role=Role.COORDINATOR).delete()
 
     assert waiting_items(home_of(client_for, coordinator), "queues") == {}
+
+
+def test_a_capability_adds_its_lines_by_registering_once_without_web_knowing_it(
+    client_for, community, member
+):
+    from ginnel.communities import waiting
+
+    def library_waiting(*, access):
+        return [
+            waiting.WaitingItem(
+                section=waiting.Section.YOURS,
+                text="1 book to take back",
+                url="/library/",
+                count=1,
+            )
+        ]
+
+    waiting.on_waiting(library_waiting)
+    waiting.on_waiting(library_waiting)
+    try:
+        html = home_of(client_for, member)
+    finally:
+        waiting._providers.remove(library_waiting)
+
+    assert html.count("1 book to take back") == 1
+    assert waiting_items(html, "yours") == {"1 book to take back": "/library/"}
