@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from conftest import PASSWORD
-from ginnel.communities.models import Community, Neighbourhood
+from ginnel.communities.models import Community, Neighbourhood, Role
 from ginnel.communities.permissions import access_for
 from ginnel.timebank.models import Exchange, ExchangeState
 from ginnel.timebank.services import categories_seed, exchange_record
@@ -152,3 +152,52 @@ def test_a_first_week_wrong_hours_declined_one_withdrawn_the_right_owen_and_a_gi
     expect(gift).to_contain_text("Given")
     expect(gift).to_contain_text("\u22121:00")
     assert_accessible(mo)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with_javascript", "without_javascript"])
+def test_a_coordinator_finds_both_people_of_a_suggested_exchange_by_searching(
+    new_page: NewPage,
+    live_server: LiveServer,
+    community: Community,
+    make_member,
+    javascript: bool,
+) -> None:
+    make_member(community, roles=[Role.COORDINATOR], name="Cath", email="cath@example.org")
+    owens = {}
+    for place in PLACES:
+        hood, _ = Neighbourhood.objects.get_or_create(community=community, name=place)
+        owens[place] = make_member(
+            community, name="Owen", neighbourhood=hood, email=f"owen.{place[:4].lower()}@x.org"
+        )
+    rhian = make_member(community, name="Rhian", email="rhian@example.org")
+    cath = new_page(javascript=javascript)
+    base = live_server.url
+
+    log_in(cath, base, "cath@example.org")
+    cath.goto(base + f"/c/{community.slug}/timebank/coordinate/")
+    broker = cath.locator("form").filter(has=cath.locator("input[value=broker]"))
+    broker.get_by_label("What is the exchange?").fill("A lift to the surgery")
+    broker.get_by_role("radio", name="In a public place").check()
+    broker.get_by_role("searchbox", name="Who gives help").fill("Owen")
+    if not javascript:
+        broker.get_by_role("button", name="Search for a match").first.click()
+        broker = cath.locator("form").filter(has=cath.locator("input[value=broker]"))
+    givers = broker.get_by_role("group", name="Matches for “Owen”")
+    # A coordinator tells the Owens apart by the start of their email as well.
+    expect(givers.locator(".choices__item").filter(has_text="owen.lumb@…")).to_have_count(1)
+    assert_accessible(cath)
+    givers.locator(".choices__item").filter(has_text="Lumb Bank").get_by_role("radio").check()
+    broker.get_by_role("searchbox", name="Who receives help").fill("Rhi")
+    if not javascript:
+        broker.get_by_role("button", name="Search for a match").last.click()
+        broker = cath.locator("form").filter(has=cath.locator("input[value=broker]"))
+    receivers = broker.get_by_role("group", name="Matches for “Rhi”")
+    receivers.get_by_role("radio", name="Rhian").check()
+    # The Owen chosen first is still chosen.
+    expect(broker.get_by_role("radio", name="Owen", checked=True)).to_have_count(1)
+    assert_accessible(cath)
+    broker.get_by_role("button", name="Suggest exchange").click()
+
+    expect(cath.get_by_role("main")).to_contain_text("suggested to both people")
+    exchange = Exchange.objects.get(description="A lift to the surgery")
+    assert (exchange.giver, exchange.receiver) == (owens["Lumb Bank"], rhian)
