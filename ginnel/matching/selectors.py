@@ -89,9 +89,11 @@ def who_could_help(*, access: Access, listing: Listing, k: int = 5) -> list[Show
     mine = access.membership is not None and access.membership.person.pk == listing.owner_id
     if not mine:
         require(access, Perm.COORDINATE_TIMEBANK)
-    return adapter.suggestions_for(listing.owner, [Kind.HELPER], k=k, listing=listing).get(
+    found = adapter.suggestions_for(listing.owner, [Kind.HELPER], k=k, listing=listing).get(
         Kind.HELPER, []
     )
+    # A coordinator on someone's request acts for them: "Ask Hana for this, for Mo".
+    return found if mine else [_acting_for(s, listing.owner) for s in found]
 
 
 def connections_for(*, access: Access, person: Person, k: int = 5) -> list[Section]:

@@ -175,9 +175,7 @@ def _queue(
         {
             "access": access,
             "state": state,
-            "states": [
-                (value, label, counts[value]) for value, label in IntroductionState.choices
-            ],
+            "states": [(value, label, counts[value]) for value, label in IntroductionState.choices],
             "page": selectors.introductions_queue(
                 access=access, state=state, page=request.GET.get("page", "1")
             ),

@@ -134,6 +134,22 @@ def test_on_a_persons_page_an_introduction_names_both_and_is_sent_for_that_perso
     assert f'name="person" value="{member.pk}"' in page
 
 
+def test_on_someones_request_a_coordinator_asks_a_helper_for_the_person_who_asked(
+    community, member, coordinator, carole, client_for
+):
+    _, offer = carole
+    request = Listing.objects.get(owner=member)
+
+    page = client_for(coordinator).get(
+        reverse("timebank:listing", args=[community.slug, request.pk])
+    )
+
+    text = page.content.decode()
+    assert "Ask Carole Forms for this, for Mo Member" in text
+    listing = reverse("timebank:listing", args=[community.slug, offer.pk])
+    assert f'href="{listing}?for={member.pk}#propose"' in text
+
+
 # -- wording ----------------------------------------------------------------------------------
 
 
