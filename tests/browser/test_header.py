@@ -32,7 +32,7 @@ def log_in(page: Page, live_server: LiveServer, email: str) -> None:
 def administrator_of_two(
     community: Community, other_community: Community, administrator: Person
 ) -> Person:
-    """An administrator of Calder Vale who also belongs to Brookside: every link and the switcher."""
+    """An administrator of Calder Vale who also belongs to Brookside: all links, the switcher."""
     user = administrator.membership.user
     membership = Membership.objects.create(community=other_community, user=user)
     RoleGrant.objects.create(
@@ -86,3 +86,36 @@ def test_on_a_phone_the_header_leaves_room_and_the_menu_opens(
     expect(menu.get_by_role("link", name="Settings", exact=True)).to_have_attribute(
         "aria-current", "page"
     )
+
+
+def test_the_new_staff_and_member_pages_pass_axe_on_a_phone(
+    new_page: NewPage,
+    live_server: LiveServer,
+    community: Community,
+    administrator: Person,
+    org_editor: Person,
+) -> None:
+    page = new_page(javascript=False)
+    page.set_viewport_size(NARROW)
+    log_in(page, live_server, "admin@example.org")
+    hood = community.neighbourhoods.get(name="Mytholm")
+    for path in (
+        f"/c/{community.slug}/settings/",
+        f"/c/{community.slug}/settings/neighbourhoods/{hood.pk}/",
+        f"/c/{community.slug}/members/{org_editor.pk}/roles/",
+        f"/c/{community.slug}/directory/manage/people/{org_editor.pk}/organisations/?q=x",
+        f"/c/{community.slug}/suggestions/introductions/",
+        f"/c/{community.slug}/suggestions/introductions/yours/",
+    ):
+        response = page.goto(live_server.url + path)
+        assert response is not None, path
+        assert response.status == 200, path
+        assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"], path
+        assert_accessible(page)
+
+    # A neighbourhood renamed with a bad name: the error is by the field and in the summary.
+    page.goto(f"{live_server.url}/c/{community.slug}/settings/neighbourhoods/{hood.pk}/")
+    page.get_by_label("Neighbourhood name", exact=True).fill("Hebble End")
+    page.get_by_role("button", name="Save the name").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is already a neighbourhood called")
+    assert_accessible(page)
