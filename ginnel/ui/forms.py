@@ -49,8 +49,9 @@ class Form(forms.Form):
 
     def full_clean(self) -> None:
         _specific_required_messages(self)
+        if clear_errors_while_searching(self):
+            return  # a search step: nothing is checked, nothing acted on
         super().full_clean()
-        clear_errors_while_searching(self)
 
     def is_valid(self) -> bool:
         """Not while a picker's search step is asked for: the form comes back to choose from."""

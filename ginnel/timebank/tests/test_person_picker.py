@@ -311,3 +311,21 @@ def test_a_link_worker_is_refused_the_coordinators_search(link_worker, client_fo
     )
 
     assert response.status_code == 403
+
+
+def test_the_search_step_without_javascript_reads_as_much_for_a_big_community_as_a_small_one(
+    member, owens, make_member, client_for, community, django_assert_num_queries
+):
+    client = client_for(member)
+    url = reverse("timebank:record", args=[community.slug])
+    search = _record_data(other_q="Owen", other_find="1")
+    client.post(url, search)
+
+    with CaptureQueriesContext(connection) as few:
+        client.post(url, search)
+    for n in range(40):
+        make_member(community, name=f"Owen {n}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = client.post(url, search).content.decode()
+
+    assert len(_radios(page, "other")) == 20
