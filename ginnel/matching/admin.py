@@ -15,5 +15,5 @@ class DismissalAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Introduction)
 class IntroductionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("person", "other", "kind", "state", "at")
+    list_display = ("person", "other", "kind", "state", "at", "decided_by", "decided_at")
     list_filter = ("state",)

@@ -24,6 +24,7 @@ from ginnel.matching.engine import (
     Rows,
     Suggestion,
     Taxonomy,
+    Words,
     slot,
 )
 from ginnel.matching.text import stem, tokens
@@ -394,6 +395,30 @@ def test_distance_availability_and_neighbourhood_give_their_reasons() -> None:
     )
     (found,) = hood.suggest(person(1, tags=(1,), lat=None, lon=None, neighbourhood=2), 5)
     assert "In your neighbourhood" in [r.text for r in found.reasons]
+
+
+def test_reasons_are_worded_by_the_translation_functions_they_are_given() -> None:
+    # A catalogue of two messages, as a Welsh one would hold them.
+    catalogue = {
+        "Can help with {term}": "Gall helpu gyda {term}",
+        "Thursday": "Dydd Iau",
+        "Free on {day} afternoons and {count} more time": "Ar gael {day} brynhawn a {count} arall",
+    }
+    welsh = Words(
+        gettext=lambda message: catalogue.get(message, message),
+        ngettext=lambda one, many, n: catalogue.get(one if n == 1 else many, one),
+    )
+    helper = person(10, tags=(5,), availability=slot(3, 1) | slot(4, 1))
+    pool = Pool(Kind.HELPER, encoder(), [helper])
+    seeker = person(1, tags=(5,), availability=slot(3, 1) | slot(4, 1))
+
+    (english,) = pool.suggest(seeker, 5)
+    (cymraeg,) = pool.suggest(seeker, 5, words=welsh)
+
+    assert reason(english, "taxonomy") == "Can help with IT"
+    assert reason(cymraeg, "taxonomy") == "Gall helpu gyda IT"
+    assert reason(english, "availability") == "Free on Thursday afternoons and 1 more time"
+    assert reason(cymraeg, "availability") == "Ar gael Dydd Iau brynhawn a 1 arall"
 
 
 def test_in_person_help_is_not_suggested_from_too_far_away_but_a_phone_call_is() -> None:
