@@ -85,7 +85,11 @@ class TermChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
 
 
 class OrganisationForm(Form):
-    name = forms.CharField(label=gettext_lazy("Name of the organisation"), max_length=300)
+    name = forms.CharField(
+        label=gettext_lazy("Name of the organisation"),
+        max_length=300,
+        error_messages={"required": gettext_lazy("Enter the name of the organisation")},
+    )
     description = forms.CharField(
         label=gettext_lazy("What the organisation does"),
         required=False,
@@ -196,7 +200,11 @@ class EditorsForm(Form):
 class ServiceForm(Form):
     field_aliases: ClassVar[dict[str, str]] = {"schedules": "sched1_days"}
 
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=300)
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=300,
+        error_messages={"required": gettext_lazy("Enter the name of the service or group")},
+    )
     description = forms.CharField(
         label=gettext_lazy("What it offers"),
         required=False,
@@ -209,11 +217,13 @@ class ServiceForm(Form):
         choices=Kind.choices,
         widget=forms.RadioSelect,
         initial=Kind.SERVICE,
+        error_messages={"required": gettext_lazy("Choose what it is")},
     )
     status = forms.ChoiceField(
         label=gettext_lazy("Is it running?"),
         choices=ServiceStatus.choices,
         initial=ServiceStatus.ACTIVE,
+        error_messages={"required": gettext_lazy("Choose whether it is running")},
     )
     minimum_age = forms.IntegerField(
         label=gettext_lazy("Youngest age"), required=False, min_value=0, max_value=130
@@ -228,6 +238,7 @@ class ServiceForm(Form):
             ("charge", gettext_lazy("There is a charge")),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose whether it costs anything")},
     )
     amount = forms.DecimalField(
         label=gettext_lazy("Charge in pounds"),

@@ -198,6 +198,7 @@ class ListingSearchForm(Form):
         )
         self.fields["neighbourhood"] = NeighbourhoodChoice(
             community,
+            retired=True,  # people still live in a retired one: search it too
             label=gettext_lazy("Neighbourhood"),
             empty_label=gettext_lazy("All neighbourhoods"),
             help_text="",

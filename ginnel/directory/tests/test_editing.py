@@ -253,7 +253,7 @@ def test_renaming_an_organisation_updates_what_search_reads_of_its_services(
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"name": ""}, "name", "Enter name"),
+        ({"name": ""}, "name", "Enter the name of the service or group"),
         ({"postal_code": "XYZ 123"}, "postal_code", "Enter a real postcode"),
         ({"minimum_age": "60", "maximum_age": "18"}, "minimum_age", "youngest age must be"),
         ({"sched1_closes": "09:00"}, "sched1_closes", "closing time must be after"),
