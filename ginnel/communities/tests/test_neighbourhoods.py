@@ -85,9 +85,11 @@ def test_a_retired_neighbourhood_is_not_offered_to_new_members_or_new_records(
     assert offered(join, community.neighbourhoods.get(name="Hebble End"))
     record = client_for(coordinator).get(reverse("communities:member_new", args=[community.slug]))
     assert not offered(record.content.decode(), mytholm)
-    # Searching the people list still can, since people live there.
+    # Searching people and the timebank still can, since people live there.
     people = client_for(coordinator).get(reverse("communities:members", args=[community.slug]))
     assert offered(people.content.decode(), mytholm)
+    listings = client_for(coordinator).get(reverse("timebank:listings", args=[community.slug]))
+    assert offered(listings.content.decode(), mytholm)
 
 
 def test_joining_with_a_retired_neighbourhood_is_refused_and_nobody_is_added(community, mytholm):
