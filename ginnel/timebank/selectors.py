@@ -126,7 +126,14 @@ def listings_of(*, access: Access, person: Person) -> QuerySet[Listing]:
 
 def _exchanges(access: Access) -> QuerySet[Exchange]:
     return Exchange.objects.filter(community=access.community).select_related(
-        "giver", "receiver", "proposed_by", "claimed_by", "category", "listing"
+        "giver",
+        "receiver",
+        "proposed_by",
+        "claimed_by",
+        "category",
+        "listing",
+        "acting_by",
+        "claim_declined_by",
     )
 
 
@@ -139,12 +146,14 @@ def exchanges_of(*, access: Access, person: Person) -> QuerySet[Exchange]:
 
 
 def exchange_get(*, access: Access, exchange_id: int) -> Exchange | None:
-    """An exchange its two people, and coordinators, may see."""
+    """An exchange its two people, whoever started it for one of them, and coordinators, may see."""
     exchange = _exchanges(access).filter(pk=exchange_id).first()
     if exchange is None:
         return None
     me = access.membership.person.pk if access.membership else None
-    if me in (exchange.giver_id, exchange.receiver_id) or access.can(Perm.COORDINATE_TIMEBANK):
+    if me in (exchange.giver_id, exchange.receiver_id, exchange.acting_by_id) or access.can(
+        Perm.COORDINATE_TIMEBANK
+    ):
         return exchange
     return None
 

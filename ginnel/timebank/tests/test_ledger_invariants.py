@@ -4,7 +4,8 @@ After every step: the entries of the community sum to zero; every cached
 balance equals the sum of its entries; every confirmed exchange has its
 transfer with exactly two entries; every transfer sums to zero; and no member
 balance has gone beyond the limits (or further beyond them, after a limit was
-lowered). Refused steps must change nothing.
+lowered). Refused steps must change nothing; a claim declined, withdrawn or
+rejected moves no hours.
 """
 
 from __future__ import annotations
@@ -201,6 +202,55 @@ class LedgerMachine(RuleBasedStateMachine):
             assert access.membership is not None
             assert claimed_by != access.membership.person.pk, "a claim was self-confirmed"
 
+    def ledger_only(self) -> tuple[object, ...]:
+        """Entries and balances: what a claim turned down must leave exactly as it was."""
+        return self.fingerprint()[:2]
+
+    def turn_down(self, exchange: Exchange, action) -> None:
+        before = self.ledger_only()
+        done = self.attempt(action)
+        if done is not None:
+            REACHED[f"claim {done.state} after turning down"] += 1
+            assert done.state == ExchangeState.AGREED
+            assert self.ledger_only() == before, "a claim turned down moved hours"
+
+    @rule(
+        exchange=exchanges,
+        who=st.sampled_from(["other", "self", "coordinator", "anyone"]),
+        by=member,
+        reason=st.sampled_from(["", "It was one hour"]),
+    )
+    def decline_claim(self, exchange: Exchange | None, who: str, by: int, reason: str) -> None:
+        if exchange is None:
+            return
+        access = self.access(self.people[by]) if who == "anyone" else self.party(exchange, who)
+        claimed_by = Exchange.objects.get(pk=exchange.pk).claimed_by_id
+        self.turn_down(
+            exchange,
+            lambda: services.claim_decline(access=access, exchange=exchange, reason=reason),
+        )
+        if Exchange.objects.get(pk=exchange.pk).claim_declined_by_id is not None:
+            decliner = Exchange.objects.get(pk=exchange.pk).claim_declined_by_id
+            assert decliner != claimed_by, "a claimant declined their own claim"
+
+    @rule(exchange=exchanges, who=st.sampled_from(["other", "self", "coordinator"]))
+    def withdraw_claim(self, exchange: Exchange | None, who: str) -> None:
+        if exchange is not None:
+            access = self.party(exchange, who)
+            self.turn_down(
+                exchange, lambda: services.claim_withdraw(access=access, exchange=exchange)
+            )
+
+    @rule(exchange=exchanges, reason=st.sampled_from(["", "Not what happened"]))
+    def reject_claim(self, exchange: Exchange | None, reason: str) -> None:
+        if exchange is not None:
+            self.turn_down(
+                exchange,
+                lambda: services.claim_reject(
+                    access=self.coordinator, exchange=exchange, reason=reason
+                ),
+            )
+
     @rule(target=exchanges, giver=member, receiver=member, amount=minutes)
     def record_and_confirm(self, giver: int, receiver: int, amount: int) -> Exchange | None:
         """The common path, done in one step so runs reach confirmed and reversed often."""
@@ -350,3 +400,4 @@ def test_the_ledger_keeps_every_invariant_whatever_members_and_coordinators_do()
     for reached in ("confirmed", "reversed", "donation", "group"):
         assert REACHED[reached] > 0, f"no run reached {reached}: {dict(REACHED)}"
     assert REACHED["declined"] + REACHED["cancelled"] > 0, dict(REACHED)
+    assert REACHED["claim agreed after turning down"] > 0, dict(REACHED)
