@@ -87,6 +87,20 @@ CONVERTED = {
     "web/templates/web/welcome_2.html",
     "web/templates/web/welcome_3.html",
     "web/templates/web/welcome_4.html",
+    "timebank/templates/timebank/_listing_results.html",
+    "timebank/templates/timebank/categories.html",
+    "timebank/templates/timebank/category_edit.html",
+    "timebank/templates/timebank/coordinate.html",
+    "timebank/templates/timebank/donate.html",
+    "timebank/templates/timebank/exchange_detail.html",
+    "timebank/templates/timebank/listing_detail.html",
+    "timebank/templates/timebank/listing_form.html",
+    "timebank/templates/timebank/listings.html",
+    "timebank/templates/timebank/mine.html",
+    "timebank/templates/timebank/record.html",
+    "timebank/templates/timebank/report.html",
+    "timebank/templates/timebank/safeguarding.html",
+    "timebank/templates/timebank/statement.html",
 }
 
 #: Attributes whose words people read (or hear from a screen reader).
