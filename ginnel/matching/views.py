@@ -148,7 +148,7 @@ def introduce(request: HttpRequest, access: Access) -> HttpResponse:
         if mine:
             done = _(
                 "A coordinator will speak to you and %(other)s first, then introduce you. "
-                "You can follow it under “Introductions”."
+                "You can follow it under “Your introductions”."
             ) % {"other": introduction.other.display_name}
         else:
             done = _(
