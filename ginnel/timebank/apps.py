@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class TimebankConfig(AppConfig):
     name = "ginnel.timebank"
     label = "timebank"
-    verbose_name = "Timebank"
+    verbose_name = gettext_lazy("Timebank")
 
     def ready(self) -> None:
         from ginnel.communities.setup import on_community_created

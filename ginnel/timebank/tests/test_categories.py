@@ -151,3 +151,9 @@ def test_the_categories_page_lists_them_with_how_often_they_are_used(
     rows = {c.name: c.listing_count for c in page.context["categories"]}
     assert rows["Gardening"] == 1
     assert rows["Music"] == 0
+
+
+def test_the_community_settings_page_links_to_the_categories(administrator, client_for, community):
+    page = client_for(administrator).get(reverse("communities:settings", args=[community.slug]))
+
+    assert reverse("timebank:categories", args=[community.slug]) in page.content.decode()
