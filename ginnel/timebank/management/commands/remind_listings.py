@@ -3,15 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from ginnel.timebank.services import listings_remind_expiring
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Remind owners whose offers and requests end soon or have ended (run daily)."
-    )
+    # Read by operators in the command line, in English like Django's own commands.
+    help = "Remind owners whose offers and requests end soon or have ended (run daily)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         sent = listings_remind_expiring()
