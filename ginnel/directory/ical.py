@@ -43,7 +43,7 @@ def _rrule(event: Event) -> dict[str, object]:
 def _where(event: Event) -> str:
     location = event.location
     if location is None:
-        return ""
+        return event.url  # online, or nowhere said
     addresses = list(location.addresses.all())
     parts = [location.name, *(str(a) for a in addresses[:1])]
     return ", ".join(p for p in parts if p)
@@ -76,6 +76,8 @@ def calendar_build(
         where = _where(event)
         if where:
             item.add("location", where)
+        if event.url:
+            item.add("url", event.url)
         if event.location is not None and event.location.latitude is not None:
             item.add("geo", (event.location.latitude, event.location.longitude))
         organization = event.organization

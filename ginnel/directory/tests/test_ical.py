@@ -174,6 +174,19 @@ def test_the_feed_gives_the_place_and_its_coordinates(client, community, age_uk,
     )
 
 
+def test_an_online_event_gives_its_link_as_where_and_as_its_address(
+    client, community, age_uk, token
+):
+    make_event(age_uk, "Online cuppa", TUESDAY, url="https://meet.example.org/cuppa")
+
+    found = vevents(
+        parse(client.get(reverse("directory:feed_community", args=[community.slug, token])))
+    )
+
+    assert str(found["Online cuppa"]["URL"]) == "https://meet.example.org/cuppa"
+    assert str(found["Online cuppa"]["LOCATION"]) == "https://meet.example.org/cuppa"
+
+
 def test_without_the_right_token_there_is_no_feed(
     client, community, other_community, age_uk, terms, token
 ):
