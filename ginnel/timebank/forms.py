@@ -343,11 +343,14 @@ class ClaimDeclineForm(Form):
     """The other person turns down recorded hours; the reason is for the claimant."""
 
     reason = forms.CharField(
-        label=gettext_lazy("Why? (they will see this)"),
+        label=gettext_lazy("Why are these hours not right?"),
         required=False,
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("For example: it was one hour, not two; or it has not happened."),
+        help_text=gettext_lazy(
+            "They will see your reason. For example: it was one hour, not two; or it has not "
+            "happened."
+        ),
         error_messages={"max_length": gettext_lazy("Give the reason in at most 300 characters.")},
     )
 

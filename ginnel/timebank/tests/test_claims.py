@@ -211,7 +211,7 @@ def test_the_claimant_sees_why_their_hours_were_declined(
     page = page_of(client_for(member), community, claim)
     assert "Your hours were turned down" in page
     assert "It was one hour, not two." in page
-    assert "Record the time" in page  # and can record again
+    assert "Record the right time" in page  # and can record again
 
 
 def test_the_claimant_withdraws_from_the_exchange_page(claim, member, client_for, community):
