@@ -6,8 +6,8 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ginnel.communities.forms import NeighbourhoodChoice
 from ginnel.communities.models import Community
@@ -61,7 +61,7 @@ def parse_hours(text: str) -> int | None:
         if text.endswith("m") and "h" not in text:
             return int(text[:-1])
         if "h" in text:
-            hours, _, rest = text.partition("h")
+            hours, _sep, rest = text.partition("h")
             if not hours and not rest:
                 return None
             whole_hours = float(hours) if hours else 0.0

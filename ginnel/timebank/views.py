@@ -825,9 +825,7 @@ def safeguarding(request: HttpRequest, access: Access, person_id: int) -> HttpRe
                 request,
                 _("%(name)s's safeguarding record is saved.") % {"name": person.display_name},
             )
-            return redirect(
-                "web:person", community=access.community.slug, person_id=person.pk
-            )
+            return redirect("web:person", community=access.community.slug, person_id=person.pk)
     return render(
         request,
         "timebank/safeguarding.html",
