@@ -109,11 +109,13 @@ class PersonForm(Form):
         label=_("Name to show"),
         max_length=80,
         help_text=_("The name other people in this community see."),
+        error_messages={"required": _("Enter the name to show")},
     )
     contact_method = forms.ChoiceField(
         label=_("Best way to get in touch"),
         choices=ContactMethod.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the best way to get in touch")},
     )
     contact_email = forms.EmailField(label=_("Email for contact"), required=False, max_length=254)
     phone = forms.CharField(
@@ -163,6 +165,7 @@ class InvitationForm(Form):
         label=_("Email address to invite"),
         max_length=254,
         help_text=_("We show you a link to send them; it works once, for 30 days."),
+        error_messages={"required": _("Enter the email address of the person to invite")},
     )
 
 
@@ -177,7 +180,11 @@ class RolesForm(Form):
 
 
 class CommunitySettingsForm(Form):
-    name = forms.CharField(label=_("Community name"), max_length=120)
+    name = forms.CharField(
+        label=_("Community name"),
+        max_length=120,
+        error_messages={"required": _("Enter the community's name")},
+    )
     description = forms.CharField(
         label=_("Description"),
         required=False,
@@ -186,7 +193,10 @@ class CommunitySettingsForm(Form):
         help_text=_("Shown to people thinking of joining."),
     )
     signup_mode = forms.ChoiceField(
-        label=_("How people join"), choices=SignupMode.choices, widget=forms.RadioSelect
+        label=_("How people join"),
+        choices=SignupMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how people join")},
     )
 
 

@@ -31,7 +31,10 @@ class GoalForm(Form):
 
 class GoalStatusForm(Form):
     status = forms.ChoiceField(
-        label=_("How is it going?"), choices=GoalStatus.choices, widget=forms.RadioSelect
+        label=_("How is it going?"),
+        choices=GoalStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how it is going")},
     )
 
 

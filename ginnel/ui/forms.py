@@ -3,6 +3,11 @@
 Every form renders each field with its label, hint and error through
 ``ui/forms/field.html``; pages put ``ui/partials/error_summary.html`` above
 the form so the summary links to each field with an error.
+
+Each required field writes its own message ("Enter the name to show",
+"Choose who it was with"): a message is never built from a field's label,
+which reads badly in English and cannot be translated whole.
+``tests/architecture/test_form_messages.py`` fails on a field that has none.
 """
 
 from __future__ import annotations
@@ -21,24 +26,6 @@ class GinnelFormRenderer(DjangoTemplates):
     field_template_name = "ui/forms/field.html"
 
 
-def _specific_required_messages(form: forms.BaseForm) -> None:
-    """ "Enter your name" rather than "This field is required" (GOV.UK style)."""
-    for field in form.fields.values():
-        if getattr(field, "_ginnel_required_set", False):
-            continue
-        field._ginnel_required_set = True  # type: ignore[attr-defined]
-        default = forms.Field.default_error_messages["required"]
-        if field.error_messages.get("required") != default:
-            continue  # the form wrote its own message
-        if field.label:
-            label = str(field.label)
-            label = label[0].lower() + label[1:]
-            grouped = isinstance(
-                field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.Select
-            )
-            field.error_messages["required"] = f"Choose {label}" if grouped else f"Enter {label}"
-
-
 class Form(forms.Form):
     """A form that can take a domain error on the right field."""
 
@@ -48,7 +35,6 @@ class Form(forms.Form):
     mark_optional: ClassVar[bool] = True
 
     def full_clean(self) -> None:
-        _specific_required_messages(self)
         if clear_errors_while_searching(self):
             return  # a search step: nothing is checked, nothing acted on
         super().full_clean()
@@ -64,10 +50,6 @@ class Form(forms.Form):
 
 
 class ModelForm(forms.ModelForm):  # type: ignore[type-arg]
-    def full_clean(self) -> None:
-        _specific_required_messages(self)
-        super().full_clean()
-
     def add_domain_error(self, error: GinnelError) -> None:
         field = error.field if error.field in self.fields else None
         self.add_error(field, error.message)
