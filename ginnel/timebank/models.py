@@ -336,7 +336,8 @@ class TimebankSettings(models.Model):
 
 
 class TimebankAction(models.Model):
-    """Append-only record of every coordinator action in the timebank."""
+    """Append-only record of every coordinator action in the timebank, and of claims of
+    hours turned down or withdrawn by members."""
 
     community = models.ForeignKey(
         "communities.Community", on_delete=models.CASCADE, related_name="+"

@@ -38,10 +38,14 @@ def timebank_waiting(*, access: Access) -> list[WaitingItem]:
     counts = Exchange.objects.filter(
         Q(giver=me) | Q(receiver=me),
         community=access.community,
-        state__in=[ExchangeState.COMPLETED, ExchangeState.PROPOSED],
+        state__in=[ExchangeState.COMPLETED, ExchangeState.PROPOSED, ExchangeState.AGREED],
     ).aggregate(
         to_confirm=Count("id", filter=Q(state=ExchangeState.COMPLETED) & ~Q(claimed_by=me)),
         to_answer=Count("id", filter=Q(state=ExchangeState.PROPOSED) & ~Q(proposed_by=me)),
+        turned_down=Count(
+            "id",
+            filter=Q(state=ExchangeState.AGREED, claimed_by=me, claim_declined_by__isnull=False),
+        ),
     )
     if counts["to_confirm"]:
         items.append(
@@ -56,6 +60,21 @@ def timebank_waiting(*, access: Access) -> list[WaitingItem]:
                 count=counts["to_confirm"],
                 url=mine,
                 order=10,
+            )
+        )
+    if counts["turned_down"]:
+        items.append(
+            WaitingItem(
+                section=Section.YOURS,
+                text=ngettext(
+                    "%(count)d exchange whose hours you recorded were turned down",
+                    "%(count)d exchanges whose hours you recorded were turned down",
+                    counts["turned_down"],
+                )
+                % {"count": counts["turned_down"]},
+                count=counts["turned_down"],
+                url=mine,
+                order=15,
             )
         )
     if counts["to_answer"]:

@@ -271,3 +271,15 @@ def test_a_stranger_cannot_reach_the_decline_page(claim, make_member, client_for
 
     assert response.status_code == 404
     assert fresh(claim).state == ExchangeState.COMPLETED
+
+
+def test_the_home_page_tells_the_claimant_their_hours_were_turned_down(
+    claim, as_, member, neighbour, client_for, community
+):
+    services.claim_decline(access=as_(neighbour), exchange=claim, reason="Not two hours")
+
+    home = client_for(member).get(reverse("web:community_home", args=[community.slug]))
+
+    assert "1 exchange whose hours you recorded were turned down" in home.content.decode()
+    other = client_for(neighbour).get(reverse("web:community_home", args=[community.slug]))
+    assert "turned down" not in other.content.decode()
