@@ -83,7 +83,9 @@ def test_a_gardening_offer_becomes_two_confirmed_hours_on_both_statements(
     # Ada agrees, and after the Saturday records two hours.
     ada.goto(base + f"/c/{community.slug}/timebank/mine/")
     assert_accessible(ada)
-    ada.get_by_role("link", name="Could you help with my front garden on Saturday?").first.click()
+    # The exchange is headed by the offer's title; Ben's message shows under it.
+    ada.get_by_role("link", name="Help with your garden").first.click()
+    expect(ada.get_by_role("main")).to_contain_text("Could you help with my front garden")
     ada.get_by_role("button", name="Agree").click()
     expect(ada.locator("#exchange-status")).to_have_text("Agreed")
     assert_accessible(ada)
@@ -96,7 +98,7 @@ def test_a_gardening_offer_becomes_two_confirmed_hours_on_both_statements(
     # Ben confirms.
     ben.goto(base + f"/c/{community.slug}/timebank/mine/")
     expect(ben.get_by_role("main")).to_contain_text("please confirm")
-    ben.get_by_role("link", name="Could you help with my front garden on Saturday?").first.click()
+    ben.get_by_role("link", name="Help with your garden").first.click()
     ben.get_by_role("button", name="Confirm 2:00 hours").click()
     expect(ben.locator("#exchange-status")).to_have_text("Confirmed")
     assert_accessible(ben)
@@ -105,7 +107,7 @@ def test_a_gardening_offer_becomes_two_confirmed_hours_on_both_statements(
     for page, balance, counterpart in ((ada, "+2:00", "Ben"), (ben, "\u22122:00", "Ada")):
         page.goto(base + f"/c/{community.slug}/timebank/statement/")
         expect(page.locator("#statement-balance")).to_have_text(balance)
-        row = page.get_by_role("row").filter(has_text="front garden")
+        row = page.get_by_role("row").filter(has_text="Help with your garden")
         expect(row).to_contain_text(counterpart)
         expect(row).to_contain_text(balance)
         assert_accessible(page)
