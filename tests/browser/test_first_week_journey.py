@@ -85,7 +85,9 @@ def test_a_first_week_wrong_hours_declined_one_withdrawn_the_right_owen_and_a_gi
     assert_accessible(mo)
     mo.get_by_role("link", name="Painted the fence").first.click()
     assert_accessible(mo)
-    mo.get_by_label("Why? (they will see this)").fill("That was my neighbour's fence, not mine.")
+    mo.get_by_label("Why are these hours not right?").fill(
+        "That was my neighbour's fence, not mine."
+    )
     mo.get_by_role("button", name="Decline the hours").click()
     expect(mo.locator("#exchange-status")).to_contain_text("turned down")
     assert_accessible(mo)
