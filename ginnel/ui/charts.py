@@ -224,9 +224,9 @@ def small_multiples(
     top = 8
     for panel, (low, high, ticks) in zip(panels, scales, strict=True):
         label_y = top
-        for line in _wrap(panel.y_label, width - 8):
+        for label_line in _wrap(panel.y_label, width - 8):
             label_y += FONT + 3
-            body.append(_text(4, label_y, line))
+            body.append(_text(4, label_y, label_line))
         plot_top = label_y + 12
 
         def y(v: float, plot_top: float = plot_top, low: float = low, high: float = high) -> float:
