@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "ginnel.directory",
     "ginnel.network",
     "ginnel.matching",
+    "ginnel.referrals",
     "ginnel.web",
     "ginnel.ui",
     "ginnel.demo",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("c/<slug:community>/network/", include("ginnel.network.urls")),
     path("c/<slug:community>/suggestions/", include("ginnel.matching.urls")),
     path("c/<slug:community>/directory/", include("ginnel.directory.urls")),
+    path("c/<slug:community>/referrals/", include("ginnel.referrals.urls")),
     path("api/oruk/<slug:community>/", include("ginnel.directory.api")),
     path("c/<slug:community>/", include("ginnel.people.urls")),
     path("c/<slug:community>/", include("ginnel.communities.urls")),

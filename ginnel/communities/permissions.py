@@ -44,9 +44,13 @@ class Perm(enum.StrEnum):
     EDIT_DIRECTORY = "edit_directory"  # entries of the organisations one edits for
     REVIEW_DIRECTORY = "review_directory"  # any entry: review, edit, publish events
     IMPORT_DIRECTORY = "import_directory"  # feeds in and out, all at once
+    REFER = "refer"  # send a referral: for oneself, or for someone else with their agreement
+    WORK_REFERRALS = "work_referrals"  # work the referrals one is the link worker for
+    ALLOCATE_REFERRALS = "allocate_referrals"  # any referral: allocate, rebalance, read, act
+    VIEW_REFERRAL_COUNTS = "view_referral_counts"  # numbers only, never names or content
 
 
-_MEMBER = frozenset({Perm.VIEW_COMMUNITY, Perm.EDIT_OWN_RECORD, Perm.USE_TIMEBANK})
+_MEMBER = frozenset({Perm.VIEW_COMMUNITY, Perm.EDIT_OWN_RECORD, Perm.USE_TIMEBANK, Perm.REFER})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.MEMBER: _MEMBER,
@@ -63,10 +67,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
         Perm.COACH,
         Perm.EDIT_DIRECTORY,
         Perm.REVIEW_DIRECTORY,
+        Perm.ALLOCATE_REFERRALS,
+        Perm.VIEW_REFERRAL_COUNTS,
     },
-    Role.LINK_WORKER: _MEMBER | {Perm.VIEW_MEMBERS, Perm.RECORD_PERSON, Perm.COACH},
+    Role.LINK_WORKER: _MEMBER
+    | {Perm.VIEW_MEMBERS, Perm.RECORD_PERSON, Perm.COACH, Perm.WORK_REFERRALS},
     Role.ORG_EDITOR: _MEMBER | {Perm.EDIT_DIRECTORY},
-    Role.ANALYST: _MEMBER | {Perm.VIEW_INSIGHTS, Perm.VIEW_NETWORK},
+    Role.ANALYST: _MEMBER | {Perm.VIEW_INSIGHTS, Perm.VIEW_NETWORK, Perm.VIEW_REFERRAL_COUNTS},
     Role.ADMINISTRATOR: frozenset(Perm),
 }
 

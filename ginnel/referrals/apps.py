@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ReferralsConfig(AppConfig):
+    name = "ginnel.referrals"
+    label = "referrals"
+    verbose_name = "Social prescribing referrals"
+
+    def ready(self) -> None:
+        from ginnel.communities.setup import on_community_created
+        from ginnel.referrals.services import referrals_seed
+
+        # A new community starts with the coded reasons and the shipped questionnaires.
+        on_community_created(referrals_seed)
