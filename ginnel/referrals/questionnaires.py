@@ -163,6 +163,8 @@ SWEMWBS: dict[str, Any] = {
         "until the deployer has done so. Check the conversion table against the one you are sent."
     ),
     "definition": {
+        # Switching it on needs the deployer to confirm their licence registration.
+        "needs_licence": True,
         "intro": N_(
             "Below are some statements about feelings and thoughts. Choose the answer that best "
             "describes your experience of each over the last 2 weeks."

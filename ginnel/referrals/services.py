@@ -37,7 +37,7 @@ from django.utils.translation import ngettext
 from ginnel.communities.models import Community, Membership, MembershipStatus
 from ginnel.communities.permissions import Access, Perm, require, roles_of
 from ginnel.errors import GinnelError, PermissionRefused
-from ginnel.people.models import Person
+from ginnel.people.models import Person, User
 from ginnel.referrals import scoring
 from ginnel.referrals.models import (
     FINISHED_STATES,
@@ -55,6 +55,7 @@ from ginnel.referrals.models import (
     EventKind,
     FollowUp,
     Occasion,
+    OrganisationKind,
     Questionnaire,
     Referral,
     ReferralEvent,
@@ -64,6 +65,7 @@ from ginnel.referrals.models import (
     ReferralState,
     Referrer,
     ReferrerKind,
+    ReferringOrganisation,
     Urgency,
 )
 from ginnel.referrals.questionnaires import SHIPPED
@@ -337,6 +339,79 @@ def _check_contact(
         raise GinnelError(_("Enter the carer's name and phone number."), field="carer_name")
 
 
+def _check_referral(
+    *,
+    community: Community,
+    reasons: Sequence[ReferralReason],
+    details: Mapping[str, Any],
+    external_system: str,
+    external_id: str,
+) -> list[ReferralReason]:
+    """Every rule a new referral keeps, whoever sends it; the reasons as read again."""
+    if not reasons:
+        raise GinnelError(_("Choose at least one reason for the referral."), field="reasons")
+    wanted = {r.pk for r in reasons}
+    # Read again: a reason retired since the form was drawn is no longer offered.
+    chosen = list(ReferralReason.objects.filter(community=community, pk__in=wanted, is_active=True))
+    if len(chosen) != len(wanted):
+        raise GinnelError(_("Choose reasons from this community's list."), field="reasons")
+    if not str(details.get("consent_statement", "")).strip():
+        raise GinnelError(_("Say how the person agreed to be referred."), field="consent_statement")
+    _past_or_today(details["consent_given_on"], "consent_given_on")
+    if details.get("urgency", Urgency.ROUTINE) not in Urgency.values:
+        raise GinnelError(_("Choose how urgent it is."), field="urgency")
+    _check_contact(
+        contact_by=details.get("contact_by", ContactBy.PHONE),
+        phone=details.get("phone", ""),
+        email=details.get("email", ""),
+        address=details.get("address", ""),
+        carer_name=details.get("carer_name", ""),
+        carer_phone=details.get("carer_phone", ""),
+    )
+    if (
+        external_id
+        and Referral.objects.filter(
+            community=community, external_system=external_system, external_id=external_id
+        ).exists()
+    ):
+        raise GinnelError(_("This referral has already been received."))
+    return chosen
+
+
+def _write_referral(
+    *,
+    community: Community,
+    person: Person,
+    referrer: Referrer,
+    actor: Membership | None,
+    reasons: Sequence[ReferralReason],
+    details: Mapping[str, Any],
+    external_system: str,
+    external_id: str,
+) -> Referral:
+    referral = Referral.objects.create(
+        community=community,
+        person=person,
+        referrer=referrer,
+        organisation=referrer.organisation,
+        external_system=external_system,
+        external_id=external_id,
+        **{k: v.strip() if isinstance(v, str) else v for k, v in details.items()},
+    )
+    ReferralReasonLink.objects.bulk_create(
+        [ReferralReasonLink(community=community, referral=referral, reason=r) for r in reasons]
+    )
+    _log(
+        referral,
+        EventKind.RECEIVED,
+        actor=actor,
+        actor_referrer=referrer,
+        state_to=ReferralState.RECEIVED,
+        reasons=sorted(r.code for r in reasons),
+    )
+    return referral
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -373,27 +448,30 @@ def referral_create(
     me = _me(access)
     if person.community_id != access.community.pk:
         raise GinnelError(_("There is no such person in this community."), field="person")
-    if not reasons:
-        raise GinnelError(_("Choose at least one reason for the referral."), field="reasons")
-    wanted = {r.pk for r in reasons}
-    # Read again: a reason retired since the form was drawn is no longer offered.
-    chosen = list(
-        ReferralReason.objects.filter(community=access.community, pk__in=wanted, is_active=True)
-    )
-    if len(chosen) != len(wanted):
-        raise GinnelError(_("Choose reasons from this community's list."), field="reasons")
-    if not consent_statement.strip():
-        raise GinnelError(_("Say how the person agreed to be referred."), field="consent_statement")
-    _past_or_today(consent_given_on, "consent_given_on")
-    if urgency not in Urgency.values:
-        raise GinnelError(_("Choose how urgent it is."), field="urgency")
-    _check_contact(
-        contact_by=contact_by,
-        phone=phone,
-        email=email,
-        address=address,
-        carer_name=carer_name,
-        carer_phone=carer_phone,
+    details = {
+        "consent_statement": consent_statement,
+        "consent_given_on": consent_given_on,
+        "contact_by": contact_by,
+        "phone": phone,
+        "email": email,
+        "address": address,
+        "carer_name": carer_name,
+        "carer_phone": carer_phone,
+        "carer_relationship": carer_relationship,
+        "contact_notes": contact_notes,
+        "what_matters": what_matters,
+        "urgency": urgency,
+        "risks": risks,
+        "accessibility_needs": accessibility_needs,
+        "language": language,
+        "interpreter_needed": interpreter_needed,
+    }
+    chosen = _check_referral(
+        community=access.community,
+        reasons=reasons,
+        details=details,
+        external_system=external_system,
+        external_id=external_id,
     )
     if referrer is not None:
         if not (access.can(Perm.ALLOCATE_REFERRALS) or access.can(Perm.WORK_REFERRALS)):
@@ -404,53 +482,155 @@ def referral_create(
             raise GinnelError(_("Choose a referrer of this community."), field="referrer")
     else:
         referrer = _referrer_for(access, me, person)
-    if (
-        external_id
-        and Referral.objects.filter(
-            community=access.community, external_system=external_system, external_id=external_id
-        ).exists()
-    ):
-        raise GinnelError(_("This referral has already been received."))
-
-    referral = Referral.objects.create(
+    return _write_referral(
         community=access.community,
         person=person,
         referrer=referrer,
-        organisation=referrer.organisation,
-        contact_by=contact_by,
-        phone=phone.strip(),
-        email=email.strip(),
-        address=address.strip(),
-        carer_name=carer_name.strip(),
-        carer_phone=carer_phone.strip(),
-        carer_relationship=carer_relationship.strip(),
-        contact_notes=contact_notes.strip(),
-        what_matters=what_matters.strip(),
-        urgency=urgency,
-        risks=risks.strip(),
-        accessibility_needs=accessibility_needs.strip(),
-        language=language.strip(),
-        interpreter_needed=interpreter_needed,
-        consent_statement=consent_statement.strip(),
-        consent_given_on=consent_given_on,
+        actor=me,
+        reasons=chosen,
+        details=details,
         external_system=external_system,
         external_id=external_id,
     )
-    ReferralReasonLink.objects.bulk_create(
-        [
-            ReferralReasonLink(community=access.community, referral=referral, reason=r)
-            for r in chosen
-        ]
+
+
+@transaction.atomic
+def referral_receive(
+    *,
+    referrer: Referrer,
+    display_name: str,
+    reasons: Sequence[ReferralReason],
+    consent_statement: str,
+    consent_given_on: date,
+    contact_by: str = ContactBy.PHONE,
+    phone: str = "",
+    email: str = "",
+    address: str = "",
+    carer_name: str = "",
+    carer_phone: str = "",
+    carer_relationship: str = "",
+    contact_notes: str = "",
+    what_matters: str = "",
+    urgency: str = Urgency.ROUTINE,
+    risks: str = "",
+    accessibility_needs: str = "",
+    language: str = "",
+    interpreter_needed: bool = False,
+    external_system: str = "",
+    external_id: str = "",
+) -> Referral:
+    """A referral from someone at a referring organisation, about someone new to the community.
+
+    The caller has established that the sender is ``referrer`` (their login on
+    the referral form, or their organisation's token on the FHIR intake). The
+    person is recorded without a login, as coordinators record people who are
+    not online; they can be invited to claim their account later.
+    """
+    community = referrer.community
+    if referrer.kind != ReferrerKind.EXTERNAL or referrer.organisation is None:
+        raise PermissionRefused(_("Only referrers at a referring organisation can send these."))
+    if not referrer.organisation.is_active:
+        raise PermissionRefused(_("This organisation no longer sends referrals here."))
+    display_name = display_name.strip()
+    if not display_name:
+        raise GinnelError(_("Enter the name of the person referred."), field="display_name")
+    details = {
+        "consent_statement": consent_statement,
+        "consent_given_on": consent_given_on,
+        "contact_by": contact_by,
+        "phone": phone,
+        "email": email,
+        "address": address,
+        "carer_name": carer_name,
+        "carer_phone": carer_phone,
+        "carer_relationship": carer_relationship,
+        "contact_notes": contact_notes,
+        "what_matters": what_matters,
+        "urgency": urgency,
+        "risks": risks,
+        "accessibility_needs": accessibility_needs,
+        "language": language,
+        "interpreter_needed": interpreter_needed,
+    }
+    chosen = _check_referral(
+        community=community,
+        reasons=reasons,
+        details=details,
+        external_system=external_system,
+        external_id=external_id,
     )
-    _log(
-        referral,
-        EventKind.RECEIVED,
-        actor=me,
-        actor_referrer=referrer,
-        state_to=ReferralState.RECEIVED,
-        reasons=sorted(r.code for r in chosen),
+    membership = Membership.objects.create(community=community, user=None)
+    person = Person.objects.create(
+        community=community,
+        membership=membership,
+        display_name=display_name,
+        phone=phone.strip(),
+        contact_email=email.strip(),
     )
-    return referral
+    return _write_referral(
+        community=community,
+        person=person,
+        referrer=referrer,
+        actor=None,
+        reasons=chosen,
+        details=details,
+        external_system=external_system,
+        external_id=external_id,
+    )
+
+
+# Who refers -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def organisation_add(
+    *, access: Access, kind: str, name: str, ods_code: str = "", email: str = ""
+) -> ReferringOrganisation:
+    """A coordinator adds a GP practice, housing team or other organisation that refers."""
+    require(access, Perm.ALLOCATE_REFERRALS)
+    name = name.strip()
+    if kind not in OrganisationKind.values:
+        raise GinnelError(_("Choose what kind of organisation it is."), field="kind")
+    if not name:
+        raise GinnelError(_("Enter the organisation's name."), field="name")
+    if ReferringOrganisation.objects.filter(community=access.community, name=name).exists():
+        raise GinnelError(_("There is already an organisation with this name."), field="name")
+    return ReferringOrganisation.objects.create(
+        community=access.community,
+        kind=kind,
+        name=name,
+        ods_code=ods_code.strip().upper(),
+        email=email.strip(),
+    )
+
+
+@transaction.atomic
+def referrer_add(
+    *,
+    access: Access,
+    organisation: ReferringOrganisation,
+    name: str,
+    job_title: str = "",
+    email: str = "",
+    phone: str = "",
+    user: User | None = None,
+) -> Referrer:
+    """Someone at a referring organisation; with ``user``, they log in to send referrals."""
+    require(access, Perm.ALLOCATE_REFERRALS)
+    if organisation.community_id != access.community.pk:
+        raise GinnelError(_("Choose an organisation of this community."), field="organisation")
+    if not name.strip():
+        raise GinnelError(_("Enter the referrer's name."), field="name")
+    return Referrer.objects.create(
+        community=access.community,
+        kind=ReferrerKind.EXTERNAL,
+        organisation=organisation,
+        user=user,
+        name=name.strip(),
+        job_title=job_title.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+    )
 
 
 # Allocation -----------------------------------------------------------------------------------
@@ -831,6 +1011,37 @@ def event_correct(*, access: Access, event: ReferralEvent, correction: str) -> R
 # Questionnaires -------------------------------------------------------------------------------
 
 
+@transaction.atomic
+def questionnaire_switch(
+    *, access: Access, questionnaire: Questionnaire, on: bool, licence_registered: bool = False
+) -> Questionnaire:
+    """An administrator puts a questionnaire in use, or out of use; answers already given stay.
+
+    One whose terms need the organisation's own licence (SWEMWBS) is switched on
+    only when the administrator confirms the registration has been made.
+    """
+    require(access, Perm.MANAGE_COMMUNITY)
+    found = (
+        Questionnaire.objects.select_for_update()
+        .filter(pk=questionnaire.pk, community=access.community)
+        .first()
+    )
+    if found is None:
+        raise GinnelError(_("There is no such questionnaire in this community."))
+    questionnaire = found
+    if on and questionnaire.definition.get("needs_licence") and not licence_registered:
+        raise GinnelError(
+            _(
+                "This questionnaire needs your organisation's own licence. Register for it, "
+                "then confirm you have done so."
+            ),
+            field="licence_registered",
+        )
+    questionnaire.is_enabled = on
+    questionnaire.save(update_fields=["is_enabled"])
+    return questionnaire
+
+
 def _scoring_message(error: scoring.ScoringError) -> str:
     if error.problem == "missing":
         return _("Answer every question.")
@@ -860,8 +1071,11 @@ def questionnaire_answer(
         _require_case(access, referral)
         answered_by = AnsweredBy.WITH_LINK_WORKER
     _refuse_unless(referral, *OPEN_STATES)
-    if questionnaire.community_id != access.community.pk or not questionnaire.is_enabled:
+    # Read again: it may have been switched off since the form was drawn.
+    found = Questionnaire.objects.filter(pk=questionnaire.pk, community=access.community).first()
+    if found is None or not found.is_enabled:
         raise GinnelError(_("This questionnaire is not in use here."), field="questionnaire")
+    questionnaire = found
     if occasion not in Occasion.values:
         raise GinnelError(_("Choose when it was asked."), field="occasion")
     if (
