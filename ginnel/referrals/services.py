@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from django.utils.translation import ngettext
 
 from ginnel.communities.models import Community, Membership, MembershipStatus
@@ -73,16 +74,16 @@ from ginnel.referrals.questionnaires import SHIPPED
 # The coded reasons every community starts with: (code, label). Labels are stored
 # as written here and shown through the translation catalogue.
 DEFAULT_REASONS: tuple[tuple[str, str], ...] = (
-    ("loneliness", "Loneliness and isolation"),
-    ("low_mood", "Low mood or anxiety"),
-    ("long_term_condition", "Living with a long-term condition"),
-    ("carer", "Caring for someone"),
-    ("bereavement", "Bereavement"),
-    ("housing", "Housing"),
-    ("money", "Money and debt"),
-    ("work", "Work and volunteering"),
-    ("physical_activity", "Physical activity"),
-    ("digital_skills", "Digital skills"),
+    ("loneliness", N_("Loneliness and isolation")),
+    ("low_mood", N_("Low mood or anxiety")),
+    ("long_term_condition", N_("Living with a long-term condition")),
+    ("carer", N_("Caring for someone")),
+    ("bereavement", N_("Bereavement")),
+    ("housing", N_("Housing")),
+    ("money", N_("Money and debt")),
+    ("work", N_("Work and volunteering")),
+    ("physical_activity", N_("Physical activity")),
+    ("digital_skills", N_("Digital skills")),
 )
 
 MAX_FAILED_CONTACTS = 10
