@@ -25,6 +25,7 @@ they are the link worker for; the person answers their own questionnaires.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -308,6 +309,39 @@ def _link_worker(access: Access, membership: Membership) -> Membership:
     return membership
 
 
+@dataclass(frozen=True)
+class ReferralDetails:
+    """What a referral says about the person, however it arrives (form, phone call, FHIR).
+
+    Text is stripped when it is written; :func:`_check_referral` holds the rules.
+    """
+
+    consent_statement: str
+    consent_given_on: date
+    contact_by: str = ContactBy.PHONE
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    carer_name: str = ""
+    carer_phone: str = ""
+    carer_relationship: str = ""
+    contact_notes: str = ""
+    what_matters: str = ""
+    urgency: str = Urgency.ROUTINE
+    risks: str = ""
+    accessibility_needs: str = ""
+    language: str = ""
+    interpreter_needed: bool = False
+
+    def as_fields(self) -> dict[str, Any]:
+        """The referral's columns, text stripped."""
+        return {
+            f.name: (value.strip() if isinstance(value, str) else value)
+            for f in fields(self)
+            for value in [getattr(self, f.name)]
+        }
+
+
 # Receiving a referral -------------------------------------------------------------------------
 
 
@@ -344,7 +378,7 @@ def _check_referral(
     *,
     community: Community,
     reasons: Sequence[ReferralReason],
-    details: Mapping[str, Any],
+    details: ReferralDetails,
     external_system: str,
     external_id: str,
 ) -> list[ReferralReason]:
@@ -356,18 +390,18 @@ def _check_referral(
     chosen = list(ReferralReason.objects.filter(community=community, pk__in=wanted, is_active=True))
     if len(chosen) != len(wanted):
         raise GinnelError(_("Choose reasons from this community's list."), field="reasons")
-    if not str(details.get("consent_statement", "")).strip():
+    if not details.consent_statement.strip():
         raise GinnelError(_("Say how the person agreed to be referred."), field="consent_statement")
-    _past_or_today(details["consent_given_on"], "consent_given_on")
-    if details.get("urgency", Urgency.ROUTINE) not in Urgency.values:
+    _past_or_today(details.consent_given_on, "consent_given_on")
+    if details.urgency not in Urgency.values:
         raise GinnelError(_("Choose how urgent it is."), field="urgency")
     _check_contact(
-        contact_by=details.get("contact_by", ContactBy.PHONE),
-        phone=details.get("phone", ""),
-        email=details.get("email", ""),
-        address=details.get("address", ""),
-        carer_name=details.get("carer_name", ""),
-        carer_phone=details.get("carer_phone", ""),
+        contact_by=details.contact_by,
+        phone=details.phone,
+        email=details.email,
+        address=details.address,
+        carer_name=details.carer_name,
+        carer_phone=details.carer_phone,
     )
     if (
         external_id
@@ -386,7 +420,7 @@ def _write_referral(
     referrer: Referrer,
     actor: Membership | None,
     reasons: Sequence[ReferralReason],
-    details: Mapping[str, Any],
+    details: ReferralDetails,
     external_system: str,
     external_id: str,
 ) -> Referral:
@@ -397,7 +431,7 @@ def _write_referral(
         organisation=referrer.organisation,
         external_system=external_system,
         external_id=external_id,
-        **{k: v.strip() if isinstance(v, str) else v for k, v in details.items()},
+        **details.as_fields(),
     )
     ReferralReasonLink.objects.bulk_create(
         [ReferralReasonLink(community=community, referral=referral, reason=r) for r in reasons]
@@ -419,22 +453,7 @@ def referral_create(
     access: Access,
     person: Person,
     reasons: Sequence[ReferralReason],
-    consent_statement: str,
-    consent_given_on: date,
-    contact_by: str = ContactBy.PHONE,
-    phone: str = "",
-    email: str = "",
-    address: str = "",
-    carer_name: str = "",
-    carer_phone: str = "",
-    carer_relationship: str = "",
-    contact_notes: str = "",
-    what_matters: str = "",
-    urgency: str = Urgency.ROUTINE,
-    risks: str = "",
-    accessibility_needs: str = "",
-    language: str = "",
-    interpreter_needed: bool = False,
+    details: ReferralDetails,
     referrer: Referrer | None = None,
     external_system: str = "",
     external_id: str = "",
@@ -449,24 +468,6 @@ def referral_create(
     me = _me(access)
     if person.community_id != access.community.pk:
         raise GinnelError(_("There is no such person in this community."), field="person")
-    details = {
-        "consent_statement": consent_statement,
-        "consent_given_on": consent_given_on,
-        "contact_by": contact_by,
-        "phone": phone,
-        "email": email,
-        "address": address,
-        "carer_name": carer_name,
-        "carer_phone": carer_phone,
-        "carer_relationship": carer_relationship,
-        "contact_notes": contact_notes,
-        "what_matters": what_matters,
-        "urgency": urgency,
-        "risks": risks,
-        "accessibility_needs": accessibility_needs,
-        "language": language,
-        "interpreter_needed": interpreter_needed,
-    }
     chosen = _check_referral(
         community=access.community,
         reasons=reasons,
@@ -501,22 +502,7 @@ def referral_receive(
     referrer: Referrer,
     display_name: str,
     reasons: Sequence[ReferralReason],
-    consent_statement: str,
-    consent_given_on: date,
-    contact_by: str = ContactBy.PHONE,
-    phone: str = "",
-    email: str = "",
-    address: str = "",
-    carer_name: str = "",
-    carer_phone: str = "",
-    carer_relationship: str = "",
-    contact_notes: str = "",
-    what_matters: str = "",
-    urgency: str = Urgency.ROUTINE,
-    risks: str = "",
-    accessibility_needs: str = "",
-    language: str = "",
-    interpreter_needed: bool = False,
+    details: ReferralDetails,
     external_system: str = "",
     external_id: str = "",
 ) -> Referral:
@@ -535,24 +521,6 @@ def referral_receive(
     display_name = display_name.strip()
     if not display_name:
         raise GinnelError(_("Enter the name of the person referred."), field="display_name")
-    details = {
-        "consent_statement": consent_statement,
-        "consent_given_on": consent_given_on,
-        "contact_by": contact_by,
-        "phone": phone,
-        "email": email,
-        "address": address,
-        "carer_name": carer_name,
-        "carer_phone": carer_phone,
-        "carer_relationship": carer_relationship,
-        "contact_notes": contact_notes,
-        "what_matters": what_matters,
-        "urgency": urgency,
-        "risks": risks,
-        "accessibility_needs": accessibility_needs,
-        "language": language,
-        "interpreter_needed": interpreter_needed,
-    }
     chosen = _check_referral(
         community=community,
         reasons=reasons,
@@ -565,8 +533,8 @@ def referral_receive(
         community=community,
         membership=membership,
         display_name=display_name,
-        phone=phone.strip(),
-        contact_email=email.strip(),
+        phone=details.phone.strip(),
+        contact_email=details.email.strip(),
     )
     return _write_referral(
         community=community,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -56,6 +57,15 @@ def yesterday():
     return timezone.localdate() - timedelta(days=1)
 
 
+INTAKE_ARGUMENTS = ("reasons", "referrer", "display_name", "external_system", "external_id")
+
+
+def split(fields: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for ``referral_create``/``referral_receive``: the details in one."""
+    arguments = {k: fields.pop(k) for k in INTAKE_ARGUMENTS if k in fields}
+    return {**arguments, "details": services.ReferralDetails(**fields)}
+
+
 @pytest.fixture
 def refer(as_, reasons, coordinator, client_person):
     """A referral of ``person`` (the client by default), written down by ``by``."""
@@ -71,7 +81,7 @@ def refer(as_, reasons, coordinator, client_person):
             **extra,
         }
         return services.referral_create(
-            access=as_(by or coordinator), person=person or client_person, **fields
+            access=as_(by or coordinator), person=person or client_person, **split(fields)
         )
 
     return make

@@ -9,6 +9,7 @@ from ginnel.errors import GinnelError, PermissionRefused
 from ginnel.people.models import Person
 from ginnel.referrals import services
 from ginnel.referrals.models import EventKind, Referral, ReferralState, ReferrerKind
+from ginnel.referrals.tests.conftest import split
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def send(gp, reasons, **extra):
         "address": "4 Mill Lane, Hebble End",
         **extra,
     }
-    return services.referral_receive(referrer=gp, **fields)
+    return services.referral_receive(referrer=gp, **split(fields))
 
 
 def test_a_coordinator_adds_a_practice_with_its_ods_code(practice):

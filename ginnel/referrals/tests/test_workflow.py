@@ -109,9 +109,11 @@ def test_a_member_of_another_community_cannot_refer_here(as_, outsider, client_p
             access=access,
             person=client_person,
             reasons=[reasons["loneliness"]],
-            consent_statement="Yes",
-            consent_given_on=timezone.localdate(),
-            phone="07700 900123",
+            details=services.ReferralDetails(
+                consent_statement="Yes",
+                consent_given_on=timezone.localdate(),
+                phone="07700 900123",
+            ),
         )
 
 

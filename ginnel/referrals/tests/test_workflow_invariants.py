@@ -113,9 +113,11 @@ class ReferralMachine(RuleBasedStateMachine):
             access=self.access(by),
             person=self.people["person"],
             reasons=[self.reason],
-            consent_statement="Agreed on the phone.",
-            consent_given_on=self.today,
-            phone="07700 900123",
+            details=services.ReferralDetails(
+                consent_statement="Agreed on the phone.",
+                consent_given_on=self.today,
+                phone="07700 900123",
+            ),
         )
         return referral
 
