@@ -1,0 +1,7 @@
+"""Referral pages: the letters part (included by ``ginnel.referrals.urls``)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
