@@ -15,6 +15,7 @@ urlpatterns = [
     path("c/<slug:community>/directory/", include("ginnel.directory.urls")),
     path("c/<slug:community>/referrals/", include("ginnel.referrals.urls")),
     path("api/oruk/<slug:community>/", include("ginnel.directory.api")),
+    path("api/fhir/<slug:community>/", include("ginnel.referrals.urls_fhir")),
     path("c/<slug:community>/", include("ginnel.people.urls")),
     path("c/<slug:community>/", include("ginnel.communities.urls")),
     path("", include("ginnel.web.urls")),

@@ -6,6 +6,7 @@ from ginnel.referrals import (
     urls_case,
     urls_connections,
     urls_coordinator,
+    urls_fhir_pages,
     urls_intake,
     urls_letters,
     urls_person,
@@ -24,4 +25,5 @@ urlpatterns = [
     *urls_letters.urlpatterns,
     *urls_coordinator.urlpatterns,
     *urls_reports.urlpatterns,
+    *urls_fhir_pages.urlpatterns,
 ]
