@@ -3,8 +3,8 @@
 Rows stream as tuples (``values_list(...).iterator()``), never as model
 instances, into :class:`~ginnel.network.metrics.NetworkBuilder`. Every query
 is scoped to the community first; ties come from a list of *edge sources*
-(confirmed exchanges today; group and event participation, peer connections
-and referrals plug in the same way when their apps exist). A tie whose ends
+(confirmed exchanges here; other apps register theirs with ``register_source``,
+as referrals does for engaged referrals). A tie whose ends
 are not people of this community is dropped by the builder, so even a bad row
 cannot bring another community's person in.
 """
@@ -67,6 +67,21 @@ class ConfirmedExchanges:
 
 DEFAULT_SOURCES: tuple[EdgeSource, ...] = (ConfirmedExchanges(),)
 
+#: Sources other apps add when they load (``register_source`` in their ``AppConfig.ready``),
+#: so the network knows no capability that builds on it.
+_REGISTERED: list[EdgeSource] = []
+
+
+def register_source(source: EdgeSource) -> None:
+    """Add a kind of tie to every network built with the default sources (once)."""
+    if source not in _REGISTERED:
+        _REGISTERED.append(source)
+
+
+def default_sources() -> tuple[EdgeSource, ...]:
+    """The built-in sources and every registered one."""
+    return (*DEFAULT_SOURCES, *_REGISTERED)
+
 
 @dataclass(frozen=True, eq=False)
 class CommunityNetwork:
@@ -79,7 +94,7 @@ def community_network(
     *,
     community_id: int,
     window: Window,
-    sources: Sequence[EdgeSource] = DEFAULT_SOURCES,
+    sources: Sequence[EdgeSource] | None = None,
 ) -> CommunityNetwork:
     """Active members of the community (with their neighbourhood, the date they joined and
     whether they are staff) and the ties of ``sources`` dated inside ``window``.
@@ -106,7 +121,7 @@ def community_network(
             staff=pk in staff,
             neighbourhood=neighbourhood,
         )
-    for source in sources:
+    for source in default_sources() if sources is None else sources:
         for giver, receiver, when, weight in source.rows(community_id=community_id, window=window):
             builder.add_tie(source.kind, giver, receiver, when=when, weight=weight)
     return CommunityNetwork(network=builder.build(), dropped=builder.dropped)
