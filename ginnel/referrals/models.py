@@ -619,3 +619,47 @@ class ReferralRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reader_id} read {self.what} of {self.person_id}"
+
+
+# The FHIR intake ------------------------------------------------------------------------------
+
+
+class IntakeToken(models.Model):
+    """A referring organisation's key to the FHIR intake API (``tokens.py`` writes these).
+
+    The token itself is shown once, when it is issued; only its SHA-256 digest
+    is kept. Each token sends as one :class:`Referrer` of its organisation (named
+    after the sending system), so every referral it brings in records who sent it.
+    """
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        ReferringOrganisation, on_delete=models.PROTECT, related_name="intake_tokens"
+    )
+    referrer = models.ForeignKey(Referrer, on_delete=models.PROTECT, related_name="intake_tokens")
+    label = models.CharField(_("name of the sending system"), max_length=120)
+    digest = models.CharField(max_length=64, unique=True)
+    # The first characters of the token, so a coordinator can tell two tokens apart.
+    hint = models.CharField(max_length=8)
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(
+        "communities.Membership", on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "communities.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-issued_at", "-id")
+        indexes = [models.Index(fields=["community", "organisation"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.hint}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
