@@ -219,6 +219,10 @@ GINNEL_MAP_ATTRIBUTION = env_str("GINNEL_MAP_ATTRIBUTION", "")
 # AGPL section 13: where people using this site can get its source code.
 SOURCE_URL = env_str("GINNEL_SOURCE_URL", "")
 
+# The address people reach this site at (https://ginnel.example.org), for links in emails
+# sent outside a request, such as letters to referrers. Empty: the emails give the path.
+SITE_URL = env_str("GINNEL_SITE_URL", "").rstrip("/")
+
 # Email: reminders and notifications. The console backend prints them; a
 # deployment sets SMTP.
 EMAIL_BACKEND = env_str("GINNEL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
