@@ -169,6 +169,21 @@ class InvitationForm(Form):
     )
 
 
+class ClaimInvitationForm(Form):
+    email = forms.EmailField(
+        label=_("Their email address"),
+        max_length=254,
+        help_text=_(
+            "We email them a link, and show it to you too. It works once, for 30 days, "
+            "and gives the record you keep for them a login of their own."
+        ),
+        error_messages={
+            "required": _("Enter the email address the person wants to log in with"),
+            "invalid": _("Enter an email address like name@example.org"),
+        },
+    )
+
+
 class RolesForm(Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"),

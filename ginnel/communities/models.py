@@ -172,6 +172,16 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(default=_invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    #: Set when the invitation lets someone recorded without a login (a person a
+    #: link worker or coordinator recorded, or a referral brought in) claim their
+    #: own record: joining through it gives that membership a login, never a new one.
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="claim_invitations",
+    )
 
     class Meta:
         ordering = ("-created_at",)
@@ -203,6 +213,8 @@ class CommunityEvent(models.Model):
         "application_approved": _("Approved an application"),
         "application_declined": _("Declined an application"),
         "invited": _("Made an invitation"),
+        "invited_to_claim": _("Invited someone to claim their record"),
+        "record_claimed": _("Claimed their record with a login of their own"),
         "person_recorded": _("Recorded a person"),
         "person_updated": _("Changed a person's details"),
         "roles_set": _("Changed roles"),

@@ -8,12 +8,15 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ginnel.communities.models import (
@@ -149,6 +152,8 @@ def member_join(
             _("You have already joined or applied to %(name)s.") % {"name": community.name}
         )
 
+    if invitation is not None and invitation.membership_id is not None:
+        return _claim(invitation, user=user, display_name=display_name, neighbourhood=neighbourhood)
     applying = community.signup_mode == SignupMode.APPLICATION and invitation is None
     try:
         with transaction.atomic():
@@ -172,6 +177,34 @@ def member_join(
     if invitation is not None:
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+def _claim(
+    invitation: Invitation, *, user: User, display_name: str, neighbourhood: Neighbourhood | None
+) -> Membership:
+    """Give the membership recorded for someone the login they just made or logged in with."""
+    membership = Membership.objects.select_for_update().get(claim_invitations=invitation)
+    if membership.user_id is not None or membership.status != MembershipStatus.ACTIVE:
+        raise GinnelError(
+            _("This record has been claimed already. Log in, or ask for a new invitation.")
+        )
+    membership.user = user
+    membership.save(update_fields=["user"])
+    person = membership.person
+    person.display_name = display_name.strip() or person.display_name
+    if neighbourhood is not None:
+        person.neighbourhood = neighbourhood
+    person.contact_email = person.contact_email or user.email
+    person.save(update_fields=["display_name", "neighbourhood", "contact_email", "updated_at"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    _event(
+        community=invitation.community,
+        actor=membership,
+        action="record_claimed",
+        subject=membership,
+    )
     return membership
 
 
@@ -213,6 +246,69 @@ def invitation_create(*, access: Access, email: str) -> Invitation:
     )
     _event(community=access.community, actor=access.membership, action="invited", email=email)
     return invitation
+
+
+@transaction.atomic
+def claim_invitation_create(*, access: Access, person: Person, email: str) -> Invitation:
+    """Invite someone recorded without a login to claim their own record.
+
+    A link worker or coordinator (``RECORD_PERSON``) gives the person's email
+    address; the single-use link lets them make a login that becomes the login
+    of the membership already held for them, so their history, referrals and
+    timebank account stay theirs. An earlier unused claim link for the same
+    person stops working.
+    """
+    require(access, Perm.RECORD_PERSON)
+    if person.community_id != access.community.pk:
+        raise GinnelError(_("There is no such person in this community."))
+    membership = Membership.objects.select_for_update().get(pk=person.membership_id)
+    if membership.user_id is not None:
+        raise GinnelError(
+            _("%(name)s already has a login.") % {"name": person.display_name}, field="email"
+        )
+    if membership.status != MembershipStatus.ACTIVE:
+        raise GinnelError(_("%(name)s is not an active member.") % {"name": person.display_name})
+    email = email.strip().lower()
+    if Membership.objects.filter(community=access.community, user__email__iexact=email).exists():
+        raise GinnelError(
+            _("Someone with this email address is already in this community."), field="email"
+        )
+    now = timezone.now()
+    Invitation.objects.filter(membership=membership, accepted_at__isnull=True).update(
+        expires_at=now
+    )
+    invitation = Invitation.objects.create(
+        community=access.community, email=email, invited_by=access.membership, membership=membership
+    )
+    _event(
+        community=access.community,
+        actor=access.membership,
+        action="invited_to_claim",
+        subject=membership,
+        email=email,
+    )
+    return invitation
+
+
+def claim_invitation_send(*, invitation: Invitation, name: str, link: str) -> None:
+    """Email a claim link once the invitation is saved (a failure to send is not an error:
+    the page shows the link to pass on another way)."""
+    subject = _("Your own login for %(community)s") % {"community": invitation.community.name}
+    body = _(
+        "Hello %(name)s,\n\n"
+        "%(community)s keeps a record for you. To see it yourself, and to use the "
+        "timebank and your own pages, make a login with this link. It works once, "
+        "until %(until)s:\n\n%(link)s\n\n"
+        "If you did not expect this, you can ignore this email."
+    ) % {
+        "name": name,
+        "community": invitation.community.name,
+        "until": date_format(timezone.localtime(invitation.expires_at), "j F Y"),
+        "link": link,
+    }
+    transaction.on_commit(
+        partial(send_mail, subject, body, None, [invitation.email], fail_silently=True)
+    )
 
 
 @transaction.atomic

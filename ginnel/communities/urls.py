@@ -11,6 +11,11 @@ urlpatterns = [
     path("members/", views.members, name="members"),
     path("members/new/", views.member_new, name="member_new"),
     path("members/<int:person_id>/roles/", views.member_roles, name="member_roles"),
+    path(
+        "members/<int:person_id>/invite-to-claim/",
+        views.claim_invitation,
+        name="claim_invitation",
+    ),
     path("applications/", views.applications, name="applications"),
     path(
         "applications/<int:membership_id>/decide/",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ginnel.communities import selectors, services
 from ginnel.communities.forms import (
+    ClaimInvitationForm,
     CommunitySettingsForm,
     InvitationForm,
     JoinForm,
@@ -21,7 +22,13 @@ from ginnel.communities.forms import (
     PersonForm,
     RolesForm,
 )
-from ginnel.communities.models import Community, MembershipStatus, Neighbourhood, SignupMode
+from ginnel.communities.models import (
+    Community,
+    Invitation,
+    MembershipStatus,
+    Neighbourhood,
+    SignupMode,
+)
 from ginnel.communities.permissions import Access, Perm, access_for, community_view
 from ginnel.communities.roles_page import roles_page_links
 from ginnel.errors import GinnelError
@@ -58,7 +65,24 @@ def join(request: HttpRequest, community: str, token: str = "") -> HttpResponse:
         return render(
             request, "communities/join_invitation_only.html", {"community": found}, status=403
         )
-    form = JoinForm(request.POST or None, community=found, user=user)
+    # Someone claiming the record kept for them starts from the name it has.
+    claim = (
+        Invitation.objects.filter(community=found, token=token, membership__isnull=False)
+        .select_related("membership__person")
+        .first()
+        if token
+        else None
+    )
+    form = JoinForm(
+        request.POST or None,
+        community=found,
+        user=user,
+        initial=(
+            {"display_name": claim.membership.person.display_name}
+            if claim and claim.membership
+            else None
+        ),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -169,6 +193,40 @@ def member_new(request: HttpRequest, access: Access) -> HttpResponse:
         None,
         template="communities/member_new.html",
         done=reverse("communities:members", args=[access.community.slug]),
+    )
+
+
+@community_view(Perm.RECORD_PERSON)
+@require_http_methods(["GET", "POST"])
+def claim_invitation(request: HttpRequest, access: Access, person_id: int) -> HttpResponse:
+    """Invite someone recorded without a login to claim their record (link and email)."""
+    person = selectors.member_get(access=access, person_id=person_id)
+    if person is None or person.membership.user_id is not None:
+        raise Http404(_("There is no such person without a login in this community."))
+    form = ClaimInvitationForm(request.POST or None, initial={"email": person.contact_email})
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.claim_invitation_create(
+                access=access, person=person, email=form.cleaned_data["email"]
+            )
+        except GinnelError as error:
+            form.add_domain_error(error)
+    link = (
+        request.build_absolute_uri(
+            reverse("communities:join_invited", args=[access.community.slug, created.token])
+        )
+        if created
+        else None
+    )
+    if created is not None and link is not None:
+        services.claim_invitation_send(invitation=created, name=person.display_name, link=link)
+    status = 400 if request.method == "POST" and created is None else 200
+    return render(
+        request,
+        "communities/claim_invitation.html",
+        {"access": access, "form": form, "person": person, "created": created, "link": link},
+        status=status,
     )
 
 
