@@ -8,13 +8,22 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from ginnel.communities.setup import on_community_created
+        from ginnel.network.graph import register_source
         from ginnel.referrals.services import referrals_seed
+        from ginnel.referrals.ties import EngagedReferrals
 
         # A new community starts with the coded reasons and the shipped questionnaires.
         on_community_created(referrals_seed)
+
+        # Letters to referrers are emailed as their log entries are written.
+        from ginnel.referrals.letters import letters_connect
+
+        letters_connect()
 
         # Coordinators' and link workers' pages, linked from a person's roles page.
         from ginnel.communities.roles_page import on_roles_page
         from ginnel.referrals.roles_page import referrals_roles_links
 
         on_roles_page(referrals_roles_links)
+        # A connection the person went to is a tie in the network measures.
+        register_source(EngagedReferrals())

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from ginnel.referrals import views_reports
+
+urlpatterns: list[URLPattern] = [
+    path("report/", views_reports.report, name="report"),
+    path("report.csv", views_reports.report_csv, name="report_csv"),
+]
