@@ -27,3 +27,9 @@ class ReferralsConfig(AppConfig):
         on_roles_page(referrals_roles_links)
         # A connection the person went to is a tie in the network measures.
         register_source(EngagedReferrals())
+
+        # Questionnaires for the person to answer, new cases for link workers, on the home page.
+        from ginnel.communities.waiting import on_waiting
+        from ginnel.referrals.waiting import referrals_waiting
+
+        on_waiting(referrals_waiting)

@@ -23,9 +23,7 @@ def page(referral):
 
 
 def record(referral, code):
-    return reverse(
-        "referrals:wellbeing_record", args=[referral.community.slug, referral.pk, code]
-    )
+    return reverse("referrals:wellbeing_record", args=[referral.community.slug, referral.pk, code])
 
 
 def rows():
@@ -63,7 +61,8 @@ def test_a_link_worker_records_ons4_with_the_person_and_sees_each_band(
     assert "For anxiety, higher is worse" in body
     # Never added up: no total, and 6 + 7 + 5 + 8 = 26 is not shown.
     assert "<dt>Total</dt>" not in body
-    assert ">26<" not in body and " 26," not in body
+    assert ">26<" not in body
+    assert " 26," not in body
 
 
 def test_ucla3_shows_its_total_from_3_to_9_higher_is_lonelier(case, client_for, link_worker):
@@ -73,7 +72,8 @@ def test_ucla3_shows_its_total_from_3_to_9_higher_is_lonelier(case, client_for, 
     # 2 + 3 + 2 = 7.
     assert "7, on a scale from 3 to 9" in body
     assert "Higher means lonelier" in body
-    assert "Some of the time" in body and "Often" in body
+    assert "Some of the time" in body
+    assert "Often" in body
 
 
 def test_before_and_after_are_compared_item_by_item(case, client_for, link_worker):
@@ -100,10 +100,14 @@ def test_before_and_after_are_compared_item_by_item(case, client_for, link_worke
 def test_the_form_offers_each_answer_in_words_as_radio_buttons(case, client_for, link_worker):
     body = client_for(link_worker).get(record(case, "ons4")).content.decode()
     assert body.count('type="radio"') == 3 + 4 * 11
-    assert "0: Not at all" in body and "10: Completely anxious" in body
-    assert "<fieldset" in body and "<legend" in body
+    assert "0: Not at all" in body
+    assert "10: Completely anxious" in body
+    assert "<fieldset" in body
+    assert "<legend" in body
     ucla = client_for(link_worker).get(record(case, "ucla3")).content.decode()
-    assert "Hardly ever" in ucla and "Some of the time" in ucla and "Often" in ucla
+    assert "Hardly ever" in ucla
+    assert "Some of the time" in ucla
+    assert "Often" in ucla
 
 
 def test_swemwbs_is_not_offered_while_switched_off(case, client_for, link_worker):
@@ -111,7 +115,7 @@ def test_swemwbs_is_not_offered_while_switched_off(case, client_for, link_worker
     body = client.get(page(case)).content.decode()
     assert "SWEMWBS" not in body
     assert client.get(record(case, "swemwbs")).status_code == 404
-    answers = {code: "3" for code in ("optimistic", "useful", "relaxed")}
+    answers = dict.fromkeys(("optimistic", "useful", "relaxed"), "3")
     assert client.post(record(case, "swemwbs"), {"occasion": "start", **answers}).status_code == 404
     assert rows() == (0, 0)
 
@@ -229,9 +233,7 @@ def test_an_anonymous_visitor_is_sent_to_log_in(case, client_for):
     assert "login" in response["Location"]
 
 
-def test_a_closed_referral_shows_its_answers_but_takes_no_more(
-    case, client_for, link_worker, as_
-):
+def test_a_closed_referral_shows_its_answers_but_takes_no_more(case, client_for, link_worker, as_):
     client = client_for(link_worker)
     client.post(record(case, "ons4"), {"occasion": "start", **ONS4_START})
     services.referral_close(access=as_(link_worker), referral=case, outcome="connected")
