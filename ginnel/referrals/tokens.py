@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,4 +141,27 @@ def tokens_list(*, access: Access) -> QuerySet[IntakeToken]:
     require(access, Perm.ALLOCATE_REFERRALS)
     return IntakeToken.objects.filter(community=access.community).select_related(
         "organisation", "issued_by__person", "revoked_by__person"
+    )
+
+
+def token_get(*, access: Access, pk: int) -> IntakeToken | None:
+    """One token of the community, for coordinators."""
+    require(access, Perm.ALLOCATE_REFERRALS)
+    return IntakeToken.objects.filter(community=access.community, pk=pk).first()
+
+
+def organisations_search(
+    *, community: Community, text: str, limit: int
+) -> list[ReferringOrganisation]:
+    """Active organisations whose name or ODS code holds ``text`` (at most ``limit + 1``)."""
+    return list(
+        ReferringOrganisation.objects.filter(community=community, is_active=True)
+        .filter(Q(name__icontains=text) | Q(ods_code__iexact=text))
+        .order_by("name", "pk")[: limit + 1]
+    )
+
+
+def organisations_get(*, community: Community, ids: list[int]) -> list[ReferringOrganisation]:
+    return list(
+        ReferringOrganisation.objects.filter(community=community, is_active=True, pk__in=ids)
     )

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from ginnel.referrals import tokens_views
+
+urlpatterns = [
+    path("tokens/", tokens_views.tokens_page, name="tokens"),
+    path("tokens/<int:pk>/revoke/", tokens_views.token_revoke, name="token_revoke"),
+]

@@ -28,6 +28,7 @@ from ginnel.referrals.models import (
     ReferralEvent,
     ReferralState,
     Referrer,
+    ReferringOrganisation,
 )
 
 SNOMED = "http://snomed.info/sct"
@@ -632,3 +633,133 @@ def test_each_system_sends_as_one_referrer_of_its_organisation(issued, as_, coor
     referrer = Referrer.objects.get(name="EMIS Web")
     assert (referrer.kind, referrer.organisation) == ("external", issued.token.organisation)
     assert referrer.user is None
+
+
+# The coordinator's token page -----------------------------------------------------------------
+
+
+@pytest.fixture
+def tokens_url(seeded):
+    return f"/c/{seeded.slug}/referrals/tokens/"
+
+
+def test_a_coordinator_issues_a_token_and_sees_it_once(
+    client_for, coordinator, organisation, tokens_url
+):
+    browser = client_for(coordinator)
+
+    response = browser.post(tokens_url, {"organisation": organisation.pk, "label": "EMIS Web"})
+
+    assert response.status_code == 200
+    secret = response.context["issued"].secret
+    page = response.content.decode()
+    assert secret in page
+    assert "shown only this once" in page
+    stored = IntakeToken.objects.get()
+    assert stored.digest == hashlib.sha256(secret.encode()).hexdigest()
+    assert stored.issued_by == coordinator.membership
+    assert response.headers["Cache-Control"].startswith("max-age=0")
+    # Afterwards the page lists it, but never shows it again.
+    again = browser.get(tokens_url).content.decode()
+    assert "EMIS Web" in again
+    assert secret not in again
+
+
+def test_the_issue_form_says_what_is_missing_and_writes_nothing(
+    client_for, coordinator, organisation, tokens_url
+):
+    response = client_for(coordinator).post(tokens_url, {"organisation": "", "label": "  "})
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["organisation"] == [
+        "Search for the organisation, then choose it from the list."
+    ]
+    assert form.errors["label"] == ["Enter the name of the system that will send referrals."]
+    assert IntakeToken.objects.count() == 0
+    assert Referrer.objects.count() == 0
+
+
+def test_an_organisation_of_another_community_cannot_be_chosen(
+    client_for, coordinator, organisation, other_community, tokens_url
+):
+    elsewhere = ReferringOrganisation.objects.create(
+        community=other_community, kind=OrganisationKind.GP_PRACTICE, name="Brookside Medical"
+    )
+
+    response = client_for(coordinator).post(
+        tokens_url, {"organisation": elsewhere.pk, "label": "SystmOne"}
+    )
+
+    assert response.status_code == 400
+    assert "organisation" in response.context["form"].errors
+    assert IntakeToken.objects.count() == 0
+
+
+def test_the_organisation_is_found_by_searching(client_for, coordinator, organisation, tokens_url):
+    response = client_for(coordinator).post(
+        tokens_url, {"organisation_q": "rivers", "organisation_find": "", "label": ""}
+    )
+
+    assert response.status_code == 200
+    assert "Riverside Surgery" in response.content.decode()
+    assert IntakeToken.objects.count() == 0
+
+
+def test_a_coordinator_revokes_a_token(client_for, coordinator, issued, seeded):
+    browser = client_for(coordinator)
+
+    response = browser.post(f"/c/{seeded.slug}/referrals/tokens/{issued.token.pk}/revoke/")
+
+    assert response.status_code == 302
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is not None
+    assert issued.token.revoked_by == coordinator.membership
+    assert tokens.token_authenticate(community=seeded, secret=issued.secret) is None
+
+
+def test_revoking_is_a_post(client_for, coordinator, issued, seeded):
+    response = client_for(coordinator).get(
+        f"/c/{seeded.slug}/referrals/tokens/{issued.token.pk}/revoke/"
+    )
+
+    assert response.status_code == 405
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is None
+
+
+@pytest.mark.parametrize("who", ["member", "link_worker", "analyst", "outsider"])
+def test_only_coordinators_see_or_change_tokens(request, client_for, who, issued, tokens_url):
+    browser = client_for(request.getfixturevalue(who))
+
+    looked = browser.get(tokens_url)
+    issued_by_them = browser.post(tokens_url, {"organisation": issued.token.organisation_id})
+    revoked = browser.post(f"{tokens_url}{issued.token.pk}/revoke/")
+
+    assert (looked.status_code, issued_by_them.status_code, revoked.status_code) == (403, 403, 403)
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is None
+    assert IntakeToken.objects.count() == 1
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client_for, issued, tokens_url):
+    response = client_for(None).get(tokens_url)
+
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_the_token_list_reads_the_same_queries_however_many_tokens(
+    client_for, coordinator, as_, organisation, tokens_url, django_assert_max_num_queries
+):
+    browser = client_for(coordinator)
+    tokens.token_issue(access=as_(coordinator), organisation=organisation, label="System 0")
+    with django_assert_max_num_queries(20) as one:
+        browser.get(tokens_url)
+    for n in range(1, 6):
+        tokens.token_issue(access=as_(coordinator), organisation=organisation, label=f"System {n}")
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = browser.get(tokens_url)
+
+    assert response.content.decode().count("System ") >= 6
