@@ -763,3 +763,40 @@ def test_the_token_list_reads_the_same_queries_however_many_tokens(
         response = browser.get(tokens_url)
 
     assert response.content.decode().count("System ") >= 6
+
+
+def test_a_token_can_be_issued_from_the_command_line(seeded, coordinator, organisation):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out, err = StringIO(), StringIO()
+    call_command(
+        "issue_fhir_token",
+        seeded.slug,
+        organisation="B86001",
+        system="EMIS Web",
+        by="coord@example.org",
+        stdout=out,
+        stderr=err,
+    )
+
+    secret = out.getvalue().strip()
+    assert tokens.token_authenticate(community=seeded, secret=secret).label == "EMIS Web"
+    assert "shown only this once" in err.getvalue()
+
+
+def test_the_command_line_refuses_someone_who_is_not_a_coordinator(seeded, member, organisation):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command(
+            "issue_fhir_token",
+            seeded.slug,
+            organisation="Riverside Surgery",
+            system="EMIS Web",
+            by="member@example.org",
+        )
+
+    assert IntakeToken.objects.count() == 0
