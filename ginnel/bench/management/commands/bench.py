@@ -15,12 +15,20 @@ from ginnel.bench import databases
 
 class Command(BaseCommand):
     help = (
-        "Run a benchmark (ledger, network, matching or directory); "
+        "Run a benchmark (ledger, network, matching, directory or referrals); "
         "the figures are in docs/performance.md."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("which", choices=["ledger", "network", "matching", "directory"])
+        parser.add_argument(
+            "which", choices=["ledger", "network", "matching", "directory", "referrals"]
+        )
+        parser.add_argument(
+            "--referrals", type=int, default=50_000, help="referrals: referrals in the community"
+        )
+        parser.add_argument(
+            "--runs", type=int, default=50, help="referrals: timed runs of each page"
+        )
         parser.add_argument(
             "--services", type=int, default=50_000, help="directory: services in the feed"
         )
@@ -78,6 +86,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["which"] == "referrals":
+            from ginnel.referrals.bench import main as referrals_bench
+
+            argv = [
+                "--referrals", str(options["referrals"]),
+                "--runs", str(options["runs"]),
+                "--seed", str(options["seed"]),
+                "--databases", options["databases"],
+                "--postgres-url", options["postgres_url"],
+            ]  # fmt: skip
+            if options["child"]:
+                argv.append("--child")
+            referrals_bench(argv, write=self.stdout.write)
+            return
         if options["which"] == "directory":
             from ginnel.directory.bench import main as directory_bench
 
