@@ -26,6 +26,9 @@ as the timebank statement is.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -544,8 +547,21 @@ def letter_email(event_id: int) -> None:
         logger.exception("The letter for referral event %s could not be emailed.", event_id)
 
 
+_held: ContextVar[bool] = ContextVar("referral_letters_held", default=False)
+
+
+@contextmanager
+def letters_not_emailed() -> Iterator[None]:
+    """Write steps without emailing their letters: for generated data (the demo, benchmarks)."""
+    token = _held.set(True)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 def _on_event_saved(sender: Any, instance: ReferralEvent, created: bool, **kwargs: Any) -> None:
-    if not created or kwargs.get("raw") or instance.kind not in LETTER_KINDS:
+    if not created or kwargs.get("raw") or instance.kind not in LETTER_KINDS or _held.get():
         return
     transaction.on_commit(partial(letter_email, instance.pk), robust=True)
 

@@ -546,6 +546,15 @@ def test_a_failure_to_send_is_logged_and_the_step_stands(
     assert "could not be emailed" in caplog.text
 
 
+def test_generated_steps_can_be_written_without_emailing_their_letters(
+    sent, as_, coordinator, link_worker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), letters.letters_not_emailed():
+        accept(sent, as_, coordinator, link_worker)
+    assert mail.outbox == []
+    assert [letter.title for letter in letters.letters_for(sent)] == ["Referral accepted"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_email_goes_only_after_the_step_commits(sent, as_, coordinator, link_worker):
     accept(sent, as_, coordinator, link_worker)
