@@ -32,12 +32,14 @@ TOO_LONG = _("Shorten this to %(limit_value)d characters or fewer (it has %(show
 PICKER_KEY = "person"
 
 
-def _text(label: Any, max_length: int, *, rows: int = 0, help_text: Any = "") -> forms.CharField:
+def _text(
+    label: Any, max_length: int, *, rows: int = 0, help_text: Any = "", tel: bool = False
+) -> forms.CharField:
     """An optional text field with the length of its column and a plain message when too long."""
     widget: forms.Widget = (
         forms.Textarea(attrs={"rows": rows, "maxlength": max_length})
         if rows
-        else forms.TextInput(attrs={"maxlength": max_length})
+        else forms.TextInput(attrs={"maxlength": max_length, **({"type": "tel"} if tel else {})})
     )
     return forms.CharField(
         label=label,
@@ -144,7 +146,9 @@ def person_field(*, access: Access, exclude: Person | None, required: bool) -> P
 class DetailsForm(Form):
     """How to contact the person, what matters to them, and what helps them take part."""
 
-    mark_optional = True
+    # Which contact fields are needed depends on the way chosen (the hints say so):
+    # "(optional)" on a phone number that a phone call needs would mislead.
+    mark_optional = False
 
     reasons = ReasonChoice(
         label=_("What is the referral about?"),
@@ -173,7 +177,9 @@ class DetailsForm(Form):
             "invalid_choice": _("Choose how to contact them."),
         },
     )
-    phone = _text(_("Phone number"), 32, help_text=_("Needed for a phone call or a text."))
+    phone = _text(
+        _("Phone number"), 32, help_text=_("Needed for a phone call or a text."), tel=True
+    )
     email = forms.EmailField(
         label=_("Email address"),
         required=False,
@@ -188,7 +194,7 @@ class DetailsForm(Form):
     carer_name = _text(
         _("Carer's name"), 120, help_text=_("Needed to contact them through a carer.")
     )
-    carer_phone = _text(_("Carer's phone number"), 32)
+    carer_phone = _text(_("Carer's phone number"), 32, tel=True)
     carer_relationship = _text(
         _("How the carer is related to them"), 80, help_text=_("For example: daughter, neighbour.")
     )
@@ -295,7 +301,10 @@ class ReferralContentForm(DetailsForm):
     )
 
     def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {}).setdefault("consent_given_on", timezone.localdate())
+        kwargs["initial"] = {
+            "consent_given_on": timezone.localdate(),
+            **(kwargs.get("initial") or {}),
+        }
         super().__init__(*args, community=community, **kwargs)
 
     def clean_consent_given_on(self) -> Any:
@@ -312,10 +321,12 @@ class SelfReferralForm(DetailsForm):
     """A member asks for a link worker for themselves, in plain words."""
 
     def __init__(self, *args: Any, community: Community, me: Person, **kwargs: Any) -> None:
-        initial = kwargs.setdefault("initial", {})
-        initial.setdefault("phone", me.phone)
-        initial.setdefault("email", me.contact_email)
-        initial.setdefault("contact_by", _contact_by_for(me.contact_method))
+        kwargs["initial"] = {
+            "phone": me.phone,
+            "email": me.contact_email,
+            "contact_by": _contact_by_for(me.contact_method),
+            **(kwargs.get("initial") or {}),
+        }
         super().__init__(*args, community=community, **kwargs)
         fields = self.fields
         fields["reasons"].label = gettext("What would you like help with?")

@@ -138,8 +138,12 @@ def refer_me(request: HttpRequest, access: Access) -> HttpResponse:
 
 
 def _someone_form(request: HttpRequest, access: Access, data: Any) -> SomeoneReferralForm:
+    # "Refer them" from a person's page: /refer/?person=<id> starts with them chosen (the
+    # picker offers them only if the asker may choose them).
+    wanted = request.GET.get("person", "") if data is None else ""
     return SomeoneReferralForm(
         data,
+        initial={"person": wanted} if wanted.isdigit() and len(wanted) < 10 else {},
         access=access,
         me=access.membership.person if access.membership is not None else None,
         may_write_down=services_intake.may_write_down_referrals(access),

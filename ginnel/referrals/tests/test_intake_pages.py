@@ -397,6 +397,20 @@ def test_the_person_picker_works_without_javascript(client_for, member, client_p
     assert counts() == before
 
 
+def test_refer_them_from_a_persons_page_starts_with_them_chosen(
+    client_for, link_worker, client_person, outsider
+):
+    url = refer_url(link_worker.community)
+
+    chosen = client_for(link_worker).get(url, {"person": client_person.pk}).content.decode()
+    elsewhere = client_for(link_worker).get(url, {"person": outsider.pk}).content.decode()
+
+    pk = client_person.pk
+    assert f'value="{pk}" id="id_person_{pk}" checked' in chosen
+    assert "Rhoda Referred" in chosen
+    assert "Otto Outsider" not in elsewhere
+
+
 def test_the_picker_search_as_one_types_lists_members_of_this_community_only(
     client_for, member, client_person, outsider, make_member, other_community
 ):
