@@ -655,11 +655,22 @@ def service_request_of(referral: Referral) -> dict[str, Any]:
     }
     reasons = sorted(referral.reasons.all(), key=lambda r: (r.position, r.pk))
     last = referral.finished_at or referral.received_at
-    body: dict[str, Any] = {
+    reason = _status_reason(referral)
+    notes = [
+        *([{"text": referral.what_matters}] if referral.what_matters else []),
+        {"text": f"Consent: {referral.consent_statement}"},
+    ]
+    return {
         "resourceType": "ServiceRequest",
         "id": str(referral.pk),
         "meta": {"lastUpdated": _instant(last)},
+        **({"extension": [reason]} if reason is not None else {}),
         "contained": [patient],
+        **(
+            {"identifier": [{"system": referral.external_system, "value": referral.external_id}]}
+            if referral.external_id
+            else {}
+        ),
         "status": STATUS_OUT[referral.state],
         "intent": "order",
         "code": {
@@ -678,18 +689,8 @@ def service_request_of(referral: Referral) -> dict[str, Any]:
         "reasonCode": [
             {"coding": [{"code": r.code, "display": r.label}], "text": r.label} for r in reasons
         ],
+        "note": notes,
     }
-    reason = _status_reason(referral)
-    if reason is not None:
-        body["extension"] = [reason]
-    if referral.external_id:
-        body["identifier"] = [{"system": referral.external_system, "value": referral.external_id}]
-    notes = [
-        *([{"text": referral.what_matters}] if referral.what_matters else []),
-        {"text": f"Consent: {referral.consent_statement}"},
-    ]
-    body["note"] = notes
-    return body
 
 
 def service_request_for(*, token: IntakeToken, referral_id: int) -> Referral | None:

@@ -17,10 +17,12 @@ import pytest
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.servicerequest import ServiceRequest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ginnel.communities.permissions import access_for
 from ginnel.people.models import Person
-from ginnel.referrals import services, tokens
+from ginnel.referrals import fhir, services, tokens
 from ginnel.referrals.models import (
     IntakeToken,
     OrganisationKind,
@@ -800,3 +802,48 @@ def test_the_command_line_refuses_someone_who_is_not_a_coordinator(seeded, membe
         )
 
     assert IntakeToken.objects.count() == 0
+
+
+# The mapping, for any referral ----------------------------------------------------------------
+
+_letters = st.text(alphabet=st.characters(whitelist_categories=("L",)), min_size=1, max_size=30)
+_prose = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=300
+).filter(lambda t: not t.strip().casefold().startswith("consent:"))
+# Worked out from FHIR's meaning of each priority and ours of each urgency.
+URGENCY_OF = {"routine": "routine", "urgent": "soon", "asap": "urgent", "stat": "urgent"}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    given_name=_letters,
+    family=_letters,
+    priority=st.sampled_from(sorted(URGENCY_OF)),
+    codes=st.sets(st.sampled_from([code for code, _label in services.DEFAULT_REASONS]), min_size=1),
+    what=_prose,
+)
+def test_what_a_service_request_says_comes_through_the_mapping_unchanged(
+    seeded, given_name, family, priority, codes, what
+):
+    sent = service_request(
+        priority=priority,
+        reasonCode=[{"coding": [{"code": c}]} for c in sorted(codes)],
+        note=[{"text": what}] if what.strip() else [],
+    )
+    sent["contained"][0]["name"] = [{"given": [given_name], "family": family}]
+    resource = fhir.parse_service_request(sent)
+
+    intake = fhir.intake_from(
+        resource,
+        community=seeded,
+        base="ServiceRequest",
+        resolve=fhir.contained_resolver(resource, "ServiceRequest"),
+    )
+
+    assert intake.display_name == f"{given_name} {family}"
+    assert {r.code for r in intake.reasons} == codes
+    assert intake.details.urgency == URGENCY_OF[priority]
+    assert intake.details.what_matters == what.strip()
+    assert intake.details.phone == "07700 900456"
