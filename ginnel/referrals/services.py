@@ -521,6 +521,8 @@ def referral_receive(
     display_name = display_name.strip()
     if not display_name:
         raise GinnelError(_("Enter the name of the person referred."), field="display_name")
+    if len(display_name) > Person._meta.get_field("display_name").max_length:  # type: ignore[operator]
+        raise GinnelError(_("The name is too long for Ginnel's records."), field="display_name")
     chosen = _check_referral(
         community=community,
         reasons=reasons,

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ginnel.communities.models import Membership
+from ginnel.errors import GinnelError
 from ginnel.people.models import Person, User
 from ginnel.referrals import services
 from ginnel.referrals.models import (
@@ -586,3 +587,19 @@ def test_the_anonymous_user_has_no_referrer_records(community):
     from ginnel.referrals.referrer_access import referrers_of
 
     assert referrers_of(AnonymousUser(), community) == []
+
+
+def test_a_name_too_long_for_the_record_is_refused_by_the_service_too(gp, reasons):
+    """The FHIR intake has no form in front of it: the service keeps the name's length."""
+    before = counts()
+    details = services.ReferralDetails(
+        consent_statement="Agreed.", consent_given_on=TODAY(), contact_by="letter", address="4 Mill"
+    )
+
+    with pytest.raises(GinnelError) as error:
+        services.referral_receive(
+            referrer=gp, display_name="H" * 81, reasons=[reasons["loneliness"]], details=details
+        )
+
+    assert error.value.field == "display_name"
+    assert counts() == before
