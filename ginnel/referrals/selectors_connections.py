@@ -67,6 +67,13 @@ def connections_of(*, referral: Referral, page: int | str = 1) -> Page[Connectio
     return Paginator(rows.order_by("made_at", "id"), PER_PAGE).get_page(page)
 
 
+def connection_of(*, referral: Referral, connection_id: int) -> Connection | None:
+    """One connection of this referral (None if it is another's or there is none)."""
+    return Connection.objects.filter(
+        community_id=referral.community_id, referral=referral, pk=connection_id
+    ).first()
+
+
 def connected_targets(*, referral: Referral) -> set[tuple[str, int]]:
     """(kind, target id) of everything already connected, to mark suggestions already made."""
     return {

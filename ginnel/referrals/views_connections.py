@@ -172,9 +172,7 @@ def connection_outcome(
 ) -> HttpResponse:
     """Went, or did not go: recorded once."""
     referral = _referral(access, pk)
-    connection = Connection.objects.filter(
-        community=access.community, referral=referral, pk=connection_id
-    ).first()
+    connection = found.connection_of(referral=referral, connection_id=connection_id)
     if connection is None:
         raise Http404
     form = OutcomeForm(request.POST)

@@ -18,11 +18,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ginnel.communities.models import Role
-from ginnel.directory.models import Event, Organization, Service
+from ginnel.communities.models import Neighbourhood, Role
+from ginnel.directory.models import Event, Location, Organization, Service, ServiceAtLocation
 from ginnel.directory.models import Kind as EntryKind
 from ginnel.directory.services.derived import service_kind_set, services_refresh
 from ginnel.matching import adapter
+from ginnel.people.models import StrengthsProfile
 from ginnel.referrals import services
 from ginnel.referrals.models import Connection, ReferralEvent, ReferralRead
 from ginnel.timebank.models import Exchange, Listing
@@ -551,3 +552,62 @@ def test_a_link_worker_with_more_roles_than_one_still_finds_their_case(
     )
 
     assert "Connections for Rhoda Referred" in page_of(client_for(worker), referral)
+
+
+# A group suggested from the directory --------------------------------------------------------
+
+# Two points about 0.35 miles apart, in a town.
+HOME = (53.8008, -1.5491)
+NEAR = (53.8050, -1.5440)
+
+
+@pytest.fixture
+def befriending(community, client_person, org):
+    """Rhoda enjoys a chat over a cuppa; a befriending circle meets a third of a mile away."""
+    hood = Neighbourhood.objects.create(
+        community=community, name="Woodhouse", latitude=HOME[0], longitude=HOME[1]
+    )
+    client_person.neighbourhood = hood
+    client_person.save(update_fields=["neighbourhood"])
+    StrengthsProfile.objects.create(
+        community=community,
+        person=client_person,
+        interests="A chat over a cuppa, befriending",
+    )
+    group = Service.objects.create(
+        community=community,
+        organization=org,
+        name="Befriending circle",
+        description="A chat and a cuppa with neighbours.",
+        status="active",
+    )
+    place = Location.objects.create(
+        community=community, organization=org, name="Chapel", latitude=NEAR[0], longitude=NEAR[1]
+    )
+    ServiceAtLocation.objects.create(community=community, service=group, location=place)
+    service_kind_set(service=group, kind=EntryKind.GROUP)
+    services_refresh(community=community, service_ids=[group.pk])
+    return group
+
+
+def test_a_suggested_group_is_saved_for_the_client_and_recorded_with_its_distance(
+    engaged, befriending, client_person, link_worker, client_for
+):
+    referral = engaged()
+    client = client_for(link_worker)
+    page = page_of(client, referral)
+    card = page.split(f'id="suggestion-group-groups{befriending.pk}"', 1)[1]
+    token = re.search(r'name="suggestion" value="([^"]+)"', card).group(1)
+
+    # Its own action saves it to Rhoda's list, not the link worker's.
+    assert "Save to the list, for Rhoda Referred" in card.split("</li>\n", 1)[0]
+    assert f'name="person" value="{client_person.pk}"' in card
+    client.post(record_url(referral), {"form": "suggestion", "suggestion": token})
+
+    made = Connection.objects.get(referral=referral)
+    assert (made.kind, made.target_id, made.target_label) == (
+        "group",
+        befriending.pk,
+        "Befriending circle",
+    )
+    assert "0.3 miles away" in made.suggested_because or "0.4 miles away" in made.suggested_because
