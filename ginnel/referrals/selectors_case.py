@@ -66,6 +66,7 @@ class Case:
     referral: Referral
     reasons: list[str]
     history: list[HistoryEntry]
+    link_worker_name: str
     follow_ups: list[FollowUp]
     failed_contacts_before_closing: int
     steps: frozenset[str]
@@ -186,7 +187,8 @@ def _facts(event: ReferralEvent, names: dict[int, str]) -> list[tuple[str, str]]
     return facts
 
 
-def _history(access: Access, referral: Referral) -> list[HistoryEntry]:
+def _history(access: Access, referral: Referral) -> tuple[list[HistoryEntry], dict[int, str]]:
+    """The entries, corrections under what they correct; and the names of link workers named."""
     events = list(
         ReferralEvent.objects.filter(community=access.community, referral=referral)
         .select_related("actor__person", "actor_referrer__organisation")
@@ -199,6 +201,9 @@ def _history(access: Access, referral: Referral) -> list[HistoryEntry]:
         for value in [(e.detail or {}).get(key)]
         if isinstance(value, int)
     }
+    if referral.link_worker_id is not None:
+        wanted.add(referral.link_worker_id)
+    # One query whatever the log holds (an empty one for a referral nobody has yet).
     names = dict(
         Membership.objects.filter(community=access.community, pk__in=wanted).values_list(
             "pk", "person__display_name"
@@ -213,7 +218,7 @@ def _history(access: Access, referral: Referral) -> list[HistoryEntry]:
             target.corrections.append(entry)
         else:
             shown.append(entry)
-    return shown
+    return shown, names
 
 
 @transaction.atomic
@@ -227,10 +232,12 @@ def case_read(*, access: Access, referral_id: int) -> Case:
     if not services.may_act_on(access, referral):
         raise _refuse()
     follow_ups = list(FollowUp.objects.filter(community=access.community, referral=referral))
+    history, names = _history(access, referral)
     return Case(
         referral=referral,
         reasons=[_(reason.label) for reason in referral.reasons.all()],
-        history=_history(access, referral),
+        history=history,
+        link_worker_name=names.get(referral.link_worker_id or 0, ""),
         follow_ups=follow_ups,
         failed_contacts_before_closing=services.settings_read(
             access.community
