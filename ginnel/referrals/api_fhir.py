@@ -4,8 +4,8 @@
 - ``POST $process-message``: a message Bundle in the shape of the NHS Booking
   and Referral Standard (MessageHeader first, then ServiceRequest, Patient,
   Organization, Practitioner); the answer is a response message.
-- ``GET ServiceRequest/<id>``: where a referral has got to, for the
-  organisation that sent it (anyone else: 404).
+- ``GET ServiceRequest/<id>``: where a referral has got to (its status, not
+  what it says), for the organisation that sent it (anyone else: 404).
 
 Callers authenticate with ``Authorization: Bearer <token>`` (``tokens.py``);
 there is no session and no CSRF. Every problem is an OperationOutcome in
@@ -154,10 +154,11 @@ def _location(request: HttpRequest, token: IntakeToken, referral: Referral) -> s
     )
 
 
-def _stored(token: IntakeToken, referral: Referral) -> dict[str, Any]:
-    found = fhir.service_request_for(token=token, referral_id=referral.pk)
+def _stored(token: IntakeToken, received: fhir.Received) -> dict[str, Any]:
+    """What was stored, in full for the request that created it; a repeat gets the status."""
+    found = fhir.service_request_for(token=token, referral_id=received.referral.pk)
     assert found is not None  # noqa: S101 (just received from this organisation)
-    return fhir.service_request_of(found)
+    return fhir.service_request_of(found, content=received.created)
 
 
 @fhir_view("POST")
@@ -170,7 +171,7 @@ def service_request_create(request: HttpRequest, token: IntakeToken) -> HttpResp
         resolve=fhir.contained_resolver(resource, "ServiceRequest"),
     )
     received = fhir.service_request_receive(token=token, intake=intake)
-    response = _json(_stored(token, received.referral), 201 if received.created else 200)
+    response = _json(_stored(token, received), 201 if received.created else 200)
     response["Location"] = _location(request, token, received.referral)
     return response
 
@@ -183,7 +184,7 @@ def service_request_detail(request: HttpRequest, token: IntakeToken, pk: int) ->
             404, [Issue("", _("Your organisation sent no referral with this id."), "not-found")]
         )
     token_mark_used(token)
-    return _json(fhir.service_request_of(referral))
+    return _json(fhir.service_request_of(referral, content=False))
 
 
 # Messages -------------------------------------------------------------------------------------
@@ -287,7 +288,7 @@ def process_message(request: HttpRequest, token: IntakeToken) -> HttpResponse:
                     "focus": [{"reference": location}],
                 },
             },
-            {"fullUrl": location, "resource": _stored(token, received.referral)},
+            {"fullUrl": location, "resource": _stored(token, received)},
         ],
     }
     return _json(response, 200)

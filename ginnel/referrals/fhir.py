@@ -30,7 +30,8 @@ The mapping (see docs/referrals.md, "The FHIR intake API"):
   ``external_system`` and ``external_id``; required, so a repeat is recognised.
 
 Writing: :func:`service_request_of` renders a referral as a ServiceRequest
-whose ``status`` follows our state; a declined or redirected referral is
+whose ``status`` follows our state (with what was sent only in the answer to
+the request that created it); a declined or redirected referral is
 ``revoked`` with a status reason (R4 has no ``statusReason`` on ServiceRequest,
 so it travels in the R5 cross-version extension).
 """
@@ -635,35 +636,20 @@ def _instant(moment: datetime) -> str:
     return moment.astimezone(timezone.get_current_timezone()).isoformat(timespec="seconds")
 
 
-def service_request_of(referral: Referral) -> dict[str, Any]:
-    """The referral as a ServiceRequest: what was sent, with our state as its status.
+def service_request_of(referral: Referral, *, content: bool) -> dict[str, Any]:
+    """The referral as a ServiceRequest, its status following our state.
 
-    Only what the sender sent, and where the referral has got to: nothing the
-    link worker has recorded since.
+    With ``content``, what was sent: the answer to the request that created it.
+    Without, only the status and the sender's own identifier (reading back later,
+    or sending the same referral again): a token that leaks shows no one's
+    details. Never anything the link worker has recorded since.
     """
-    person = referral.person
-    telecom = [
-        *([{"system": "phone", "value": referral.phone}] if referral.phone else []),
-        *([{"system": "email", "value": referral.email}] if referral.email else []),
-    ]
-    patient: dict[str, Any] = {
-        "resourceType": "Patient",
-        "id": "patient",
-        "name": [{"text": person.display_name}],
-        **({"telecom": telecom} if telecom else {}),
-        **({"address": [{"text": referral.address}]} if referral.address else {}),
-    }
-    reasons = sorted(referral.reasons.all(), key=lambda r: (r.position, r.pk))
-    last = referral.finished_at or referral.received_at
+    patient: dict[str, Any] = {"resourceType": "Patient", "id": "patient"}
     reason = _status_reason(referral)
-    notes = [
-        *([{"text": referral.what_matters}] if referral.what_matters else []),
-        {"text": f"Consent: {referral.consent_statement}"},
-    ]
-    return {
+    body: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "id": str(referral.pk),
-        "meta": {"lastUpdated": _instant(last)},
+        "meta": {"lastUpdated": _instant(referral.finished_at or referral.received_at)},
         **({"extension": [reason]} if reason is not None else {}),
         "contained": [patient],
         **(
@@ -686,11 +672,27 @@ def service_request_of(referral: Referral) -> dict[str, Any]:
         "subject": {"reference": "#patient"},
         "authoredOn": referral.consent_given_on.isoformat(),
         "requester": {"display": referral.referrer.name},
-        "reasonCode": [
-            {"coding": [{"code": r.code, "display": r.label}], "text": r.label} for r in reasons
-        ],
-        "note": notes,
     }
+    if not content:
+        return body
+    telecom = [
+        *([{"system": "phone", "value": referral.phone}] if referral.phone else []),
+        *([{"system": "email", "value": referral.email}] if referral.email else []),
+    ]
+    patient["name"] = [{"text": referral.person.display_name}]
+    if telecom:
+        patient["telecom"] = telecom
+    if referral.address:
+        patient["address"] = [{"text": referral.address}]
+    reasons = sorted(referral.reasons.all(), key=lambda r: (r.position, r.pk))
+    body["reasonCode"] = [
+        {"coding": [{"code": r.code, "display": r.label}], "text": r.label} for r in reasons
+    ]
+    body["note"] = [
+        *([{"text": referral.what_matters}] if referral.what_matters else []),
+        {"text": f"Consent: {referral.consent_statement}"},
+    ]
+    return body
 
 
 def service_request_for(*, token: IntakeToken, referral_id: int) -> Referral | None:

@@ -202,6 +202,9 @@ def test_the_same_identifier_sent_again_answers_the_first_referral_without_a_sec
     assert Referral.objects.count() == 1
     assert body["id"] == sent["id"]
     assert headers["Location"].endswith(f"/ServiceRequest/{sent['id']}")
+    # The repeat is told where the referral is, not shown what it says.
+    assert "Edith" not in json.dumps(body)
+    assert sent["contained"][0]["name"] == [{"text": "Edith Crabtree"}]
 
 
 def test_the_same_identifier_from_another_organisation_is_a_conflict(
@@ -456,8 +459,13 @@ def test_the_sender_reads_a_declined_referral_as_revoked_with_the_snomed_reason(
         "code": "871711000000103",
         "display": "Social prescribing declined",
     }
-    # The decline's own words stay with the community.
-    assert "crisis" not in json.dumps(body)
+    # The decline's own words stay with the community, and reading back shows no one's details.
+    said = json.dumps(body)
+    assert "crisis" not in said
+    assert "Edith" not in said
+    assert "07700" not in said
+    assert "choir" not in said
+    assert body["identifier"] == [{"system": SYSTEM, "value": "SR-1001"}]
 
 
 @pytest.mark.parametrize(
