@@ -324,14 +324,22 @@ def test_a_link_worker_writes_down_a_referral_a_gp_phoned_in(
     assert "Dr Asha Shah at Hebble End Surgery" in body
 
 
-def test_a_referrer_at_an_organisation_that_stopped_is_not_offered(
-    client_for, coordinator, practice, gp
+def test_a_referrer_at_an_organisation_that_stopped_is_not_offered_or_taken(
+    client_for, coordinator, practice, gp, client_person, reasons
 ):
     ReferringOrganisation.objects.filter(pk=practice.pk).update(is_active=False)
+    client = client_for(coordinator)
+    before = counts()
 
-    page = client_for(coordinator).get(refer_url(coordinator.community)).content.decode()
+    page = client.get(refer_url(coordinator.community)).content.decode()
+    stale = client.post(
+        refer_url(coordinator.community), someone_form(client_person, reasons, referrer=str(gp.pk))
+    )
 
     assert "Dr Asha Shah" not in page
+    assert stale.status_code == 400
+    error_next_to(stale, "referrer", "Choose a referrer from the list.")
+    assert counts() == before
 
 
 def test_a_coordinator_refers_someone_new_who_is_recorded_without_a_login(
