@@ -313,6 +313,9 @@ def delete_demo(*, slug: str = DEFAULT_SLUG) -> bool:
     if not communities:
         return False
     ids = [c.pk for c in communities]
+    from ginnel.demo.referrals_data import delete_referrals  # referrals protect people
+
+    delete_referrals(ids)
     # Table by table, children first: a person protects their neighbourhood,
     # and the leaf tables go in one statement each instead of the cascade
     # loading every row. (Later capabilities delete their rows here first.)
@@ -872,8 +875,9 @@ def _existing(*, slug: str, seed: int, people: int, neighbourhoods: int) -> Demo
     )
 
 
+from ginnel.demo.referrals_data import generate_referrals  # noqa: E402
 from ginnel.demo.strengths_data import generate_strengths  # noqa: E402 (needs DemoContext)
 from ginnel.demo.timebank_data import generate_timebank  # noqa: E402
 from ginnel.directory.demo_data import generate_directory  # noqa: E402
 
-STEPS = (generate_timebank, generate_strengths, generate_directory)
+STEPS = (generate_timebank, generate_strengths, generate_directory, generate_referrals)
