@@ -263,8 +263,10 @@ def _cast(ctx: DemoContext, rng: random.Random) -> _Cast:
                     phone=f"0113 496 0{rng.randrange(100, 1000)}",
                 )
             )
+    # Every member of the main community without a role (not by id: 100,000 ids are too
+    # many parameters for one SQLite statement).
     members = list(
-        Person.objects.filter(pk__in=ctx.person_ids, membership__status=MembershipStatus.ACTIVE)
+        Person.objects.filter(community=community, membership__status=MembershipStatus.ACTIVE)
         .exclude(membership_id__in=with_roles)
         .order_by("pk")
         .values_list("pk", flat=True)
