@@ -54,21 +54,28 @@ class ReportPeriodForm(Form):
             self.add_error("end", _("The last month must not be before the first"))
         return data
 
+    @staticmethod
+    def last_month(today: date) -> date:
+        """The first day of the last complete month."""
+        return reports.first_of_month(reports.first_of_month(today) - timedelta(days=1))
+
     def period(self, today: date) -> reports.Period:
         """The months asked for; the last complete month when none is given."""
         data = self.cleaned_data if self.is_bound else {}
-        last_month = reports.first_of_month(reports.first_of_month(today) - timedelta(days=1))
-        start = data.get("start") or last_month
+        start = data.get("start") or self.last_month(today)
         end = data.get("end") or start
         return reports.Period(reports.first_of_month(start), reports.first_of_month(end))
 
 
 def _report(request: HttpRequest, access: Access) -> tuple[ReportPeriodForm, reports.Report | None]:
-    form = ReportPeriodForm(request.GET or None)
+    today = timezone.localdate()
+    form = ReportPeriodForm(
+        request.GET or None, initial={"start": ReportPeriodForm.last_month(today)}
+    )
     if form.is_bound and not form.is_valid():
         return form, None
     try:
-        found = reports.monthly_report(access=access, period=form.period(timezone.localdate()))
+        found = reports.monthly_report(access=access, period=form.period(today))
     except PermissionRefused as refused:
         raise PermissionDenied(refused.message) from refused
     return form, found

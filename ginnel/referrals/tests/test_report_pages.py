@@ -131,3 +131,16 @@ def test_someone_from_another_community_and_a_visitor_are_kept_out(
     response = client_for(None).get(page_url(seeded, name))
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+def test_the_page_reads_a_fixed_number_of_queries_whatever_the_number_of_referrals(
+    town, client_for, analyst, django_assert_max_num_queries
+):
+    client = client_for(analyst)
+    client.get(page_url(town.community), MARCH)  # the session, once
+    with django_assert_max_num_queries(20):
+        assert client.get(page_url(town.community), MARCH).status_code == 200
+    for i in range(10):
+        town.accepted(received=worked.at(3, 1 + i))
+    with django_assert_max_num_queries(20):
+        assert client.get(page_url(town.community), MARCH).status_code == 200
