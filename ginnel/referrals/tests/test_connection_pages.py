@@ -17,6 +17,8 @@ from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ginnel.communities.models import Neighbourhood, Role
 from ginnel.directory.models import Event, Location, Organization, Service, ServiceAtLocation
@@ -26,6 +28,7 @@ from ginnel.matching import adapter
 from ginnel.people.models import StrengthsProfile
 from ginnel.referrals import services
 from ginnel.referrals.models import Connection, ReferralEvent, ReferralRead
+from ginnel.referrals.selectors_connections import reasons_text, seal, unseal
 from ginnel.timebank.models import Exchange, Listing
 from ginnel.timebank.services import categories_seed
 
@@ -611,3 +614,39 @@ def test_a_suggested_group_is_saved_for_the_client_and_recorded_with_its_distanc
         "Befriending circle",
     )
     assert "0.3 miles away" in made.suggested_because or "0.4 miles away" in made.suggested_because
+
+
+# The sealed suggestion ----------------------------------------------------------------------
+
+reasons_lists = st.lists(st.text(max_size=120), max_size=8)
+
+
+@given(
+    kind=st.sampled_from(["timebank_member", "peer", "group", "event", "service"]),
+    target=st.integers(min_value=1, max_value=2**40),
+    reasons=reasons_lists,
+    referral_id=st.integers(min_value=1, max_value=10**9),
+)
+def test_a_sealed_suggestion_opens_only_for_its_referral_and_as_it_was(
+    kind, target, reasons, referral_id
+):
+    token = seal(referral_id=referral_id, kind=kind, target_id=target, reasons=reasons)
+
+    opened = unseal(token, referral_id=referral_id)
+
+    assert opened is not None
+    assert (opened.kind, opened.target_id) == (kind, target)
+    assert opened.reasons == reasons_text(reasons)
+    assert len(opened.reasons) <= 300
+    assert unseal(token, referral_id=referral_id + 1) is None
+    # Any change to the token, even one character, is refused.
+    changed = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert unseal(changed, referral_id=referral_id) is None
+
+
+@given(reasons=reasons_lists)
+def test_the_reasons_kept_are_the_non_blank_ones_in_order(reasons):
+    kept = reasons_text(reasons)
+
+    wanted = "; ".join(r.strip() for r in reasons if r.strip())
+    assert kept == wanted[:300]
