@@ -209,3 +209,11 @@ class ReferrerForm(Form):
         error_messages={"invalid": _("Enter an email address like name@example.org")},
     )
     phone = forms.CharField(label=_("Phone number"), required=False, max_length=32)
+    give_login = forms.BooleanField(
+        label=_("Give them a login to send referrals online"),
+        required=False,
+        help_text=_(
+            "We email them a link to choose their password. Someone who already has a "
+            "login here uses it."
+        ),
+    )

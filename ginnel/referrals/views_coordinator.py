@@ -10,15 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.errors import GinnelError, PermissionRefused
+from ginnel.people.models import User
 from ginnel.referrals import selectors_coordinator as coordinator
 from ginnel.referrals import services
 from ginnel.referrals.forms_coordinator import (
@@ -31,6 +35,7 @@ from ginnel.referrals.forms_coordinator import (
     SettingsForm,
 )
 from ginnel.referrals.models import Questionnaire, ReferralReason
+from ginnel.referrals.services_coordinator import referrer_add_with_login, referrer_welcome_send
 from ginnel.ui.forms import Form
 
 
@@ -294,6 +299,18 @@ def questionnaire_switch(
     return _settings_page(request, access, questionnaire_form=(questionnaire.pk, form))
 
 
+def _set_password_link(request: HttpRequest, user: User) -> str:
+    """The house password-reset page for ``user``, with Django's token (valid three days)."""
+    path = reverse(
+        "web:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return request.build_absolute_uri(path)
+
+
 # Organisations --------------------------------------------------------------------------------
 
 
@@ -337,15 +354,27 @@ def organisation(request: HttpRequest, access: Access, organisation_id: int) -> 
     form = ReferrerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            referrer = services.referrer_add(access=access, organisation=found, **form.cleaned_data)
+            added = referrer_add_with_login(access=access, organisation=found, **form.cleaned_data)
         except GinnelError as error:
             form.add_domain_error(error)
         else:
-            messages.success(
-                request,
-                _("%(name)s is added as a referrer at %(organisation)s.")
-                % {"name": referrer.name, "organisation": found.name},
-            )
+            referrer = added.referrer
+            if added.new_user is not None:
+                referrer_welcome_send(
+                    referrer=referrer, link=_set_password_link(request, added.new_user)
+                )
+                text = _(
+                    "%(name)s is added as a referrer at %(organisation)s. We have emailed "
+                    "them a link to choose their password."
+                )
+            elif referrer.user_id:
+                text = _(
+                    "%(name)s is added as a referrer at %(organisation)s. They log in with "
+                    "the login they already have."
+                )
+            else:
+                text = _("%(name)s is added as a referrer at %(organisation)s.")
+            messages.success(request, text % {"name": referrer.name, "organisation": found.name})
             return redirect(
                 "referrals:organisation", community=access.community.slug, organisation_id=found.pk
             )

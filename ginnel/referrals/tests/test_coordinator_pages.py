@@ -592,3 +592,65 @@ def test_waiting_times_show_on_the_allocation_page(refer, orgs, client_for, coor
     Referral.objects.filter(pk=referral.pk).update(received_at=timezone.now() - timedelta(days=3))
     body = client_for(coordinator).get(url(community, "allocate")).content.decode()
     assert "3\xa0days ago" in body
+
+
+# A login for a referrer -----------------------------------------------------------------------
+
+
+def test_a_referrer_given_a_login_is_emailed_a_link_to_choose_a_password(
+    orgs, client_for, coordinator, community, mailoutbox, django_capture_on_commit_callbacks
+):
+    from ginnel.people.models import User
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(coordinator).post(
+            url(community, "organisation", orgs["surgery"].pk),
+            {"name": "Gil Gp", "email": "Gil.GP@Surgery.example.org", "give_login": "on"},
+        )
+    assert response.status_code == 302
+    user = User.objects.get(email="gil.gp@surgery.example.org")
+    assert not user.has_usable_password()
+    referrer = Referrer.objects.get(name="Gil Gp")
+    assert referrer.user == user
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["gil.gp@surgery.example.org"]
+    link = re.search(r"https?://\S+", mailoutbox[0].body)
+    assert link is not None
+    # The link opens the house page for choosing a password (Django moves the token to
+    # the session and redirects to the form).
+    page = client_for(None).get(link.group(0), follow=True)
+    assert page.status_code == 200
+    assert "New password" in page.content.decode()
+
+
+def test_a_login_needs_an_email_address_and_nothing_is_written_without_one(
+    orgs, client_for, coordinator, community, mailoutbox, django_capture_on_commit_callbacks
+):
+    from ginnel.people.models import User
+
+    users, referrers = User.objects.count(), Referrer.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(coordinator).post(
+            url(community, "organisation", orgs["surgery"].pk),
+            {"name": "Gil Gp", "give_login": "on"},
+        )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'id="id_email_error"' in body
+    assert "Enter their email address to give them a login." in body
+    assert (User.objects.count(), Referrer.objects.count()) == (users, referrers)
+    assert mailoutbox == []
+
+
+def test_someone_with_a_login_already_keeps_it_and_is_not_emailed(
+    orgs, client_for, coordinator, community, member, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(coordinator).post(
+            url(community, "organisation", orgs["housing"].pk),
+            {"name": "Mo Member", "email": "member@example.org", "give_login": "on"},
+        )
+    assert response.status_code == 302
+    assert Referrer.objects.get(name="Mo Member").user == member.membership.user
+    assert member.membership.user.has_usable_password()
+    assert mailoutbox == []
