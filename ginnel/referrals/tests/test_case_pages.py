@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ginnel.referrals import services
 from ginnel.referrals.models import (
@@ -607,3 +609,46 @@ def test_the_page_reads_as_many_queries_for_ten_entries_as_for_one(
     # workers it was given to (a referral nobody has yet names none and asks for none).
     with django_assert_max_num_queries(counted + 1):
         assert boss.get(url(ten)).status_code == 200
+
+
+# Properties -----------------------------------------------------------------------------------
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    limit=st.integers(min_value=1, max_value=4),
+    outcomes=st.lists(
+        st.sampled_from(["no_answer", "left_message", "wrong_number"]), min_size=1, max_size=5
+    ),
+)
+def test_failed_attempts_posted_close_the_referral_exactly_at_the_communitys_number(
+    limit, outcomes, accepted, client_for, link_worker, community
+):
+    ReferralSettings.objects.filter(community=community).update(
+        failed_contacts_before_closing=limit
+    )
+    referral = accepted()
+    worker = client_for(link_worker)
+    for n, outcome in enumerate(outcomes, start=1):
+        answer = worker.post(url(referral, "case_contact"), contact(outcome))
+        if n <= limit:
+            assert answer.status_code == 302
+        else:  # already closed: refused with the service's words, nothing written
+            assert answer.status_code == 400
+            assert "This referral is closed." in text(answer)
+        if n < limit:
+            page = text(worker.get(url(referral)))
+            assert f"{n} failed attempt" in page
+            assert f"of {limit} before it closes as could not contact." in page
+
+    counted = min(len(outcomes), limit)
+    found = Referral.objects.get(pk=referral.pk)
+    assert found.failed_contacts == counted
+    closed = len(outcomes) >= limit
+    assert (found.state == ReferralState.CLOSED) == closed
+    # Received, accepted, one entry an attempt counted, and the closing when it closed.
+    assert events(referral) == 2 + counted + (1 if closed else 0)
