@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ginnel.referrals import services
@@ -244,3 +246,18 @@ def test_a_closed_referral_shows_its_answers_but_takes_no_more(case, client_for,
     assert response.status_code == 400
     assert "This referral is closed." in response.content.decode()
     assert rows() == (1, 4)
+
+
+def test_the_page_reads_as_many_queries_for_three_answers_as_for_one(case, client_for, link_worker):
+    client = client_for(link_worker)
+    client.post(record(case, "ucla3"), {"occasion": "start", **UCLA_START})
+    client.get(page(case))  # shows the "saved" message once
+    with CaptureQueriesContext(connection) as one:
+        client.get(page(case))
+    client.post(record(case, "ucla3"), {"occasion": "follow_up", **UCLA_START})
+    client.post(record(case, "ons4"), {"occasion": "start", **ONS4_START})
+    client.get(page(case))
+    with CaptureQueriesContext(connection) as three:
+        response = client.get(page(case))
+    assert response.content.decode().count("recorded by Lin Linkworker") == 3
+    assert len(three) == len(one)
