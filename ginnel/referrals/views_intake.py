@@ -72,13 +72,12 @@ def _who_contacts(referral: Referral, *, is_self: bool) -> str:
     sentences: dict[str, str]
     if is_self:
         sentences = {
-            ContactBy.PHONE: _("Once it is accepted, a link worker will phone you."),
-            ContactBy.TEXT: _("Once it is accepted, a link worker will send you a text message."),
-            ContactBy.LETTER: _("Once it is accepted, a link worker will write to you."),
-            ContactBy.EMAIL: _("Once it is accepted, a link worker will email you."),
+            ContactBy.PHONE: _("Your link worker will phone you."),
+            ContactBy.TEXT: _("Your link worker will send you a text message."),
+            ContactBy.LETTER: _("Your link worker will write to you."),
+            ContactBy.EMAIL: _("Your link worker will email you."),
             ContactBy.CARER: _(
-                "Once it is accepted, a link worker will contact you through the person "
-                "who cares for you."
+                "Your link worker will contact you through the person who cares for you."
             ),
         }
         return sentences.get(referral.contact_by, "")
