@@ -304,7 +304,8 @@ def naive_report(community: Any, start: datetime, end: datetime) -> dict[str, An
     everything = Referral.objects.filter(community=community).prefetch_related(
         "reasons", "connections", "administrations__answers", "organisation", "referrer"
     )
-    for r in everything:
+    # In chunks: one IN list of every referral is too much for SQLite's expression tree.
+    for r in everything.iterator(chunk_size=BATCH):
         if start <= r.received_at < end:
             kind = r.organisation.kind if r.organisation else r.referrer.kind
             found["sources"][kind] += 1
