@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -86,9 +87,14 @@ def _page(
         raise Http404(_("There is no such referral here.")) from error
     referral = case.referral
     steps: dict[str, Form] = {}
+    # Today and the way they asked to be contacted, as most attempts are.
+    initial: dict[str, dict[str, Any]] = {
+        "contact": {"happened_on": timezone.localdate(), "channel": referral.contact_by},
+        "conversation": {"happened_on": timezone.localdate()},
+    }
     for step in case.steps:
         if step in SIMPLE_FORMS:
-            steps[step] = SIMPLE_FORMS[step](prefix=step)
+            steps[step] = SIMPLE_FORMS[step](prefix=step, initial=initial.get(step))
         elif step in ("accept", "reassign"):
             steps[step] = _link_worker_form(access, referral, step)
     correct_forms: dict[int, Form] = {}

@@ -318,6 +318,15 @@ def test_the_page_counts_against_the_communitys_own_number_of_attempts(
     )
 
 
+def test_the_contact_form_starts_at_today_and_the_way_they_asked_for(
+    accepted, client_for, link_worker
+):
+    referral = accepted(contact_by="email", email="rhoda@example.org")
+    body = text(client_for(link_worker).get(url(referral)))
+    assert f'name="contact-happened_on" value="{today()}"' in body
+    assert 'name="contact-channel" value="email" id="id_contact-channel_3" required checked' in body
+
+
 def test_a_contact_attempt_cannot_be_dated_in_the_future(accepted, client_for, link_worker):
     referral = accepted()
     before = events(referral)
