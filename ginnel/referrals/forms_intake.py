@@ -76,6 +76,13 @@ class ReferrerChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
         }
 
 
+class OrganisationChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """One's own referrer records, each named by its organisation."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.organisation.name)
+
+
 def external_referrers(access: Access) -> QuerySet[Referrer]:
     """Referrers at this community's referring organisations that still send referrals."""
     return Referrer.objects.filter(
@@ -455,9 +462,27 @@ class OrganisationReferralForm(ReferralContentForm):
         },
     )
 
-    def __init__(self, *args: Any, community: Community, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, community: Community, referrers: Sequence[Referrer] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, community=community, **kwargs)
-        self.order_fields(["display_name"])
+        order = ["display_name"]
+        if len(referrers) > 1:
+            # Someone who refers for two organisations here says which this one is from.
+            self.fields["send_as"] = OrganisationChoice(
+                label=gettext("Which organisation are you referring for?"),
+                queryset=Referrer.objects.filter(pk__in=[r.pk for r in referrers]).select_related(
+                    "organisation"
+                ),
+                initial=referrers[0].pk,
+                empty_label=None,
+                error_messages={
+                    "required": gettext("Choose the organisation you are referring for."),
+                    "invalid_choice": gettext("Choose an organisation from the list."),
+                },
+            )
+            order = ["send_as", "display_name"]
+        self.order_fields(order)
 
 
 def _contact_by_for(method: str) -> str:

@@ -251,13 +251,15 @@ def refer_sent(request: HttpRequest, access: Access, referral_id: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def refer_from_organisation(request: HttpRequest, referrer: Referrer) -> HttpResponse:
     community = referrer.community
-    form = OrganisationReferralForm(request.POST or None, community=community)
+    mine = referrers_of(request.user, community)
+    form = OrganisationReferralForm(request.POST or None, community=community, referrers=mine)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        sender: Referrer = data.get("send_as") or referrer
         referral = _attempt(
             form,
             lambda: services.referral_receive(
-                referrer=referrer,
+                referrer=sender,
                 display_name=data["display_name"],
                 reasons=list(data["reasons"]),
                 details=form.details(),
@@ -269,7 +271,7 @@ def refer_from_organisation(request: HttpRequest, referrer: Referrer) -> HttpRes
     return render(
         request,
         "referrals/intake_organisation.html",
-        {"community": community, "referrer": referrer, "form": form},
+        {"community": community, "referrer": referrer, "form": form, "several": len(mine) > 1},
         status=_status(request, form),
     )
 

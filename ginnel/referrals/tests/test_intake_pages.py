@@ -498,6 +498,31 @@ def test_a_bad_referral_from_an_organisation_writes_nothing(
     assert counts() == before
 
 
+def test_a_gp_at_two_practices_says_which_one_the_referral_is_from(
+    gp_client, gp, gp_user, community, reasons, as_, coordinator
+):
+    other = services.organisation_add(
+        access=as_(coordinator), kind="pcn", name="Calder Primary Care Network"
+    )
+    at_other = services.referrer_add(
+        access=as_(coordinator), organisation=other, name="Dr Asha Shah", user=gp_user
+    )
+    stranger = services.referrer_add(access=as_(coordinator), organisation=other, name="Dr Who")
+    url = organisation_url(community)
+    assert "Calder Primary Care Network" in gp_client.get(url).content.decode()
+    before = counts()
+
+    not_mine = gp_client.post(url, organisation_form(reasons, send_as=str(stranger.pk)))
+    assert not_mine.status_code == 400
+    error_next_to(not_mine, "send_as", "Choose an organisation from the list.")
+    assert counts() == before
+
+    gp_client.post(url, organisation_form(reasons, send_as=str(at_other.pk)))
+
+    referral = Referral.objects.get()
+    assert (referral.referrer, referral.organisation) == (at_other, other)
+
+
 def test_a_referrer_whose_organisation_stopped_is_refused(gp_client, gp, community, reasons):
     ReferringOrganisation.objects.filter(pk=gp.organisation_id).update(is_active=False)
     before = counts()
