@@ -114,7 +114,13 @@ def give(request: HttpRequest, access: Access, referral_id: int) -> HttpResponse
         except PermissionRefused as refused:
             raise PermissionDenied(refused.message) from refused
         except GinnelError as error:
-            form.add_domain_error(error)
+            # Accepted or turned away meanwhile (by another coordinator): the row has gone.
+            messages.error(
+                request,
+                _("The referral of %(person)s was not given: %(why)s")
+                % {"person": referral.person.display_name, "why": error.message},
+            )
+            return redirect(_back(access, request, "referrals:allocate"))
         else:
             messages.success(
                 request,

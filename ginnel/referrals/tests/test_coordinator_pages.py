@@ -654,3 +654,20 @@ def test_someone_with_a_login_already_keeps_it_and_is_not_emailed(
     assert Referrer.objects.get(name="Mo Member").user == member.membership.user
     assert member.membership.user.has_usable_password()
     assert mailoutbox == []
+
+
+def test_giving_a_referral_accepted_meanwhile_says_so_and_changes_nothing(
+    waiting, as_, client_for, coordinator, community, link_worker, other_link_worker
+):
+    referral = waiting["Alma Ackroyd"]
+    services.referral_accept(
+        access=as_(coordinator), referral=referral, link_worker=other_link_worker.membership
+    )
+    events = ReferralEvent.objects.count()
+    response = client_for(coordinator).post(
+        url(community, "give", referral.pk), {"link_worker": link_worker.membership.pk}, follow=True
+    )
+    assert "This referral has already been accepted." in response.content.decode()
+    assert ReferralEvent.objects.count() == events
+    referral.refresh_from_db()
+    assert referral.link_worker_id == other_link_worker.membership.pk
