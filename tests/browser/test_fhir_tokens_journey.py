@@ -5,7 +5,7 @@ then revoke it."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
 from conftest import PASSWORD
@@ -19,7 +19,7 @@ from .conftest import NewPage, assert_accessible
 
 pytestmark = pytest.mark.browser
 
-NARROW = {"width": 360, "height": 740}
+NARROW: ViewportSize = {"width": 360, "height": 740}
 
 
 def test_a_coordinator_issues_and_revokes_a_systems_token_on_a_phone(
