@@ -639,3 +639,23 @@ def test_a_name_too_long_for_the_record_is_refused_by_the_service_too(gp, reason
 
     assert error.value.field == "display_name"
     assert counts() == before
+
+
+def test_the_staff_form_reads_the_same_number_of_queries_however_many_referrers(
+    client_for, coordinator, practice, gp, as_
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(coordinator)
+    url = refer_url(coordinator.community)
+    client.get(url)  # the session settles on the first visit
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for n in range(4):
+        services.referrer_add(access=as_(coordinator), organisation=practice, name=f"Nurse {n}")
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(url)
+
+    assert "Nurse 3" in page.content.decode()
+    assert len(five.captured_queries) == len(one.captured_queries)
