@@ -139,7 +139,7 @@ def _body(request: HttpRequest) -> Any:
         raise too_big
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise FhirProblem(
             400, [Issue("", _("The body is not valid JSON: %(error)s") % {"error": error})]
         ) from error

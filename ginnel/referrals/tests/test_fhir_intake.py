@@ -336,6 +336,15 @@ def test_malformed_json_is_refused(api, issued):
     assert body["resourceType"] == "OperationOutcome"
 
 
+def test_json_nested_beyond_reason_is_refused_not_a_crash(api, issued):
+    deep = b"[" * 200_000 + b"]" * 200_000
+
+    status, body = _refused(api, issued, None, raw=deep)
+
+    assert status == 400
+    assert body["resourceType"] == "OperationOutcome"
+
+
 def test_another_resource_type_is_refused(api, issued):
     status, body = _refused(api, issued, {"resourceType": "Patient"})
 
