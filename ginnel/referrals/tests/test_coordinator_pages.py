@@ -10,9 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ginnel.communities.models import Neighbourhood, Role
-from ginnel.referrals import services
+from ginnel.referrals import selectors_coordinator, services
 from ginnel.referrals.models import (
     EventKind,
     Questionnaire,
@@ -198,8 +200,6 @@ def test_each_link_workers_counts_are_worked_out_and_follow_the_filters(
     waiting, as_, coordinator, link_worker, other_link_worker, reasons, yesterday
 ):
     """Lin gets Alma (new) and Cora (overdue); Lou gets Bert (one failed call, so not new)."""
-    from ginnel.referrals import selectors_coordinator as coordinator_selectors
-
     access = as_(coordinator)
     lin, lou = link_worker.membership, other_link_worker.membership
     services.referral_accept(access=access, referral=waiting["Alma Ackroyd"], link_worker=lin)
@@ -218,14 +218,14 @@ def test_each_link_workers_counts_are_worked_out_and_follow_the_filters(
 
     loads = {
         w.name: (w.open, w.new, w.overdue)
-        for w in coordinator_selectors.worker_loads(access=access)
+        for w in selectors_coordinator.worker_loads(access=access)
     }
     assert loads == {"Lin Linkworker": (2, 1, 1), "Lou Otherworker": (1, 0, 0)}
 
-    money = coordinator_selectors.ReferralFilters(reason=reasons["money"])
+    money = selectors_coordinator.ReferralFilters(reason=reasons["money"])
     loads = {
         w.name: (w.open, w.new, w.overdue)
-        for w in coordinator_selectors.worker_loads(access=access, filters=money)
+        for w in selectors_coordinator.worker_loads(access=access, filters=money)
     }
     assert loads == {"Lin Linkworker": (1, 0, 1), "Lou Otherworker": (0, 0, 0)}
 
@@ -671,3 +671,86 @@ def test_giving_a_referral_accepted_meanwhile_says_so_and_changes_nothing(
     assert ReferralEvent.objects.count() == events
     referral.refresh_from_db()
     assert referral.link_worker_id == other_link_worker.membership.pk
+
+
+# Filters: a property over every combination ---------------------------------------------------
+
+CODES = ("loneliness", "housing", "money", "bereavement", None)
+ORGS = ("surgery", "housing", None)
+PLACES = ("Hebble End", "Mytholm", None)
+
+
+@pytest.fixture
+def spread(lins_cases, as_, coordinator, other_link_worker, link_worker, yesterday):
+    """Lin keeps Alma and Dai (Dai overdue); Lou gets Bert and Cora."""
+    access = as_(coordinator)
+    for name in ("Bert Barraclough", "Cora Crabtree"):
+        services.referral_reassign(
+            access=access, referral=lins_cases[name], link_worker=other_link_worker.membership
+        )
+    dai = lins_cases["Dai Dyson"]
+    services.first_conversation_record(access=access, referral=dai, happened_on=yesterday)
+    services.follow_up_schedule(access=access, referral=dai, due_on=timezone.localdate())
+    Referral.objects.filter(pk=dai.pk).update(next_follow_up_on=yesterday)
+    return lins_cases
+
+
+FACTS = {
+    # name: (reasons, organisation, neighbourhood)
+    "Alma Ackroyd": ({"loneliness"}, "surgery", "Hebble End"),
+    "Bert Barraclough": ({"housing"}, "housing", "Hebble End"),
+    "Cora Crabtree": ({"loneliness", "money"}, "housing", "Mytholm"),
+    "Dai Dyson": ({"bereavement"}, "surgery", "Mytholm"),
+}
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(code=st.sampled_from(CODES), org=st.sampled_from(ORGS), place=st.sampled_from(PLACES))
+def test_any_filter_gives_the_matching_cases_and_counts_that_agree_with_them(
+    code,
+    org,
+    place,
+    spread,
+    reasons,
+    orgs,
+    places,
+    as_,
+    coordinator,
+    link_worker,
+    other_link_worker,
+):
+    filters = selectors_coordinator.ReferralFilters(
+        reason=reasons[code] if code else None,
+        organisation=orgs[org] if org else None,
+        neighbourhood=places[place] if place else None,
+    )
+    expected = {
+        name
+        for name, (codes, o, p) in FACTS.items()
+        if (code is None or code in codes)
+        and (org is None or o == org)
+        and (place is None or p == place)
+    }
+    access = as_(coordinator)
+    loads = {
+        w.membership.pk: w
+        for w in selectors_coordinator.worker_loads(access=access, filters=filters)
+    }
+    seen = set()
+    for worker in (link_worker, other_link_worker):
+        rows = selectors_coordinator.caseload(
+            access=access, filters=filters, link_worker=worker.membership, section="open"
+        )
+        names = {r.person.display_name for r in rows}
+        seen |= names
+        counts = selectors_coordinator.caseload_counts(
+            access=access, filters=filters, link_worker=worker.membership
+        )
+        load = loads[worker.membership.pk]
+        assert (load.open, load.new, load.overdue) == (counts.open, counts.new, counts.overdue)
+        assert counts.open == len(names)
+    assert seen == expected
