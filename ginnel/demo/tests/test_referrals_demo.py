@@ -153,3 +153,30 @@ def test_the_same_seed_makes_the_same_referrals(built: DemoResult) -> None:
     finally:
         delete_demo(slug="refagain")
     assert not Community.objects.filter(slug="refagain").exists()
+
+
+def test_the_printed_coordinator_and_link_worker_find_the_referrals_on_their_pages(
+    built: DemoResult,
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from ginnel.people.models import User
+
+    slug = built.community.slug
+    coordinator = Client()
+    coordinator.force_login(User.objects.get(email=built.login(Role.COORDINATOR).email))
+    page = coordinator.get(reverse("referrals:allocate", args=[slug]))
+    assert page.status_code == 200
+    waiting = referrals(built).filter(state=ReferralState.RECEIVED).count()
+    assert f"{waiting} new referrals waiting" in page.content.decode()
+
+    worker = Client()
+    worker.force_login(User.objects.get(email=built.login(Role.LINK_WORKER).email))
+    page = worker.get(reverse("referrals:caseload", args=[slug]), {"section": "open"})
+    assert page.status_code == 200
+    mine = referrals(built).filter(
+        link_worker__user__email=built.login(Role.LINK_WORKER).email,
+        state__in=("accepted", "contacted", "engaged"),
+    )
+    assert f'All open <span class="count">({mine.count()})</span>' in page.content.decode()
