@@ -374,6 +374,28 @@ def _check_contact(
         raise GinnelError(_("Enter the carer's name and phone number."), field="carer_name")
 
 
+def _check_lengths(details: ReferralDetails, *, external_system: str, external_id: str) -> None:
+    """Text longer than its column is refused by its field, whoever sent it (a form caps
+    its fields; a referring system's message may not)."""
+    values = {
+        **details.as_fields(),
+        "external_system": external_system.strip(),
+        "external_id": external_id.strip(),
+    }
+    for name, value in values.items():
+        limit = getattr(Referral._meta.get_field(name), "max_length", None)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            raise GinnelError(
+                ngettext(
+                    "This is too long: use at most %(limit)d character.",
+                    "This is too long: use at most %(limit)d characters.",
+                    limit,
+                )
+                % {"limit": limit},
+                field=name,
+            )
+
+
 def _check_referral(
     *,
     community: Community,
@@ -390,6 +412,7 @@ def _check_referral(
     chosen = list(ReferralReason.objects.filter(community=community, pk__in=wanted, is_active=True))
     if len(chosen) != len(wanted):
         raise GinnelError(_("Choose reasons from this community's list."), field="reasons")
+    _check_lengths(details, external_system=external_system, external_id=external_id)
     if not details.consent_statement.strip():
         raise GinnelError(_("Say how the person agreed to be referred."), field="consent_statement")
     _past_or_today(details.consent_given_on, "consent_given_on")

@@ -595,3 +595,18 @@ def test_an_analyst_cannot_work_a_referral(accepted, as_, make_member, community
         services.first_conversation_record(
             access=as_(analyst), referral=accepted(), happened_on=yesterday
         )
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [("phone", 32), ("language", 60), ("carer_relationship", 80), ("what_matters", 4000)],
+)
+def test_text_longer_than_its_column_is_refused_by_its_field(refer, field, limit):
+    before = Referral.objects.count()
+    with pytest.raises(GinnelError) as refused:
+        refer(**{field: "x" * (limit + 1)})
+    assert refused.value.field == field
+    assert f"at most {limit} characters" in refused.value.message
+    assert Referral.objects.count() == before
+    # Exactly at the limit is fine.
+    assert refer(**{field: "1" * limit}).pk
