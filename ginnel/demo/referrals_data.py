@@ -39,6 +39,7 @@ from ginnel.communities.models import Community, Membership, MembershipStatus, R
 from ginnel.communities.permissions import Access, roles_of
 from ginnel.people.models import Person
 from ginnel.referrals import services
+from ginnel.referrals.letters import letters_not_emailed
 from ginnel.referrals.models import (
     Administration,
     Answer,
@@ -46,6 +47,7 @@ from ginnel.referrals.models import (
     Connection,
     ConnectionKind,
     FollowUp,
+    IntakeToken,
     Occasion,
     Questionnaire,
     Referral,
@@ -503,8 +505,10 @@ def generate_referrals(ctx: DemoContext) -> None:
     now = timezone.now()
     ends = [end for end, count in PLAN for _ in range(count)]
     people = rng.sample(cast.members, k=min(len(ends), len(cast.members)))
-    for n, (end, person_id) in enumerate(zip(ends, people, strict=False)):
-        _tell(cast, rng, now, end=end, person_id=person_id, n=n)
+    # The demo's organisations have addresses: its history is written, not emailed.
+    with letters_not_emailed():
+        for n, (end, person_id) in enumerate(zip(ends, people, strict=False)):
+            _tell(cast, rng, now, end=end, person_id=person_id, n=n)
 
 
 # Deleting the demo ----------------------------------------------------------------------------
@@ -520,6 +524,7 @@ _TABLES: Sequence[type[Any]] = (
     ReferralEvent,
     ReferralReasonLink,
     Referral,
+    IntakeToken,
     Referrer,
     ReferringOrganisation,
     ReferralReason,
