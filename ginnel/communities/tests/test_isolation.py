@@ -33,9 +33,7 @@ def test_even_an_administrator_of_a_to_cannot_open_the_pages_of_b(
 ):
     admin_of_a = make_member(community, roles=[Role.ADMINISTRATOR])
 
-    response = client_for(admin_of_a).get(
-        reverse(page, args=[other_community.slug])
-    )
+    response = client_for(admin_of_a).get(reverse(page, args=[other_community.slug]))
 
     assert response.status_code == 403
 
