@@ -20,7 +20,8 @@ a child process:
    (every referral of the community loaded with its reasons, connections and
    answers, then counted), and the caseload page again after dropping the
    referral table's own indexes (its composite indexes on community, state,
-   link worker, follow-up date and person), to show what they buy.
+   link worker, follow-up date and person), to show what they buy; then once
+   more with the indexes put back, to show how far the machine's load drifted.
 
 It prints p50 and p95 in milliseconds with ratios. Nothing is asserted: the
 figures go in docs/performance.md.
@@ -404,6 +405,14 @@ def run(*, referrals: int, runs: int, baseline_runs: int, seed: int) -> dict[str
         cursor.execute("ANALYZE")
     result["caseload_page_no_index_ms"] = _timed(caseload_page, runs)
     result["caseload_selectors_no_index_ms"] = _timed(caseload_selectors, runs)
+    # And with them once more: on a shared machine the load drifts; this shows how much.
+    with connection.schema_editor() as editor:
+        for index in Referral._meta.indexes:
+            editor.add_index(Referral, index)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    result["caseload_page_again_ms"] = _timed(caseload_page, runs)
+    result["caseload_selectors_again_ms"] = _timed(caseload_selectors, runs)
     return result
 
 
@@ -480,6 +489,10 @@ def report(kind: str, result: dict[str, Any]) -> str:
     line("caseload page (view, 5 counts + 25)", "caseload_page_ms", "caseload_page_no_index_ms")
     line("caseload selectors (counts + page)", "caseload_selectors_ms",
          "caseload_selectors_no_index_ms")  # fmt: skip
+    if "caseload_page_again_ms" in result:
+        line("caseload page, indexes again", "caseload_page_again_ms", "caseload_page_no_index_ms")
+        line("caseload selectors, indexes again", "caseload_selectors_again_ms",
+             "caseload_selectors_no_index_ms")  # fmt: skip
     line("report page (view, last month)", "report_page_ms", "naive_report_ms")
     line("report selector (last month)", "report_selector_ms", "naive_report_ms")
     line("baseline: caseload page, no indexes", "caseload_page_no_index_ms", None)
