@@ -170,7 +170,8 @@ def test_a_gp_refers_someone_who_is_connected_and_the_gp_and_the_person_see_the_
     gp.get_by_label("How did they agree to be referred?").fill(CONSENT)
     gp.get_by_label("Date they agreed").fill(today.isoformat())
     gp.get_by_role("button", name="Send the referral").click()
-    expect(gp.get_by_role("main")).to_contain_text(CLIENT)
+    expect(gp.get_by_role("heading", level=1)).to_have_text("Referral sent")
+    expect(gp.get_by_role("main")).to_contain_text(WHAT_MATTERS)  # shown back as sent
     check_page(gp)
     referral = Referral.objects.get(community=community, person__display_name=CLIENT)
     client = referral.person
