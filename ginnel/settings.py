@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ginnel.network",
     "ginnel.matching",
     "ginnel.referrals",
+    "ginnel.notifications",
     "ginnel.web",
     "ginnel.ui",
     "ginnel.demo",
