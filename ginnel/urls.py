@@ -14,6 +14,8 @@ urlpatterns = [
     path("c/<slug:community>/suggestions/", include("ginnel.matching.urls")),
     path("c/<slug:community>/directory/", include("ginnel.directory.urls")),
     path("c/<slug:community>/referrals/", include("ginnel.referrals.urls")),
+    path("c/<slug:community>/notifications/", include("ginnel.notifications.urls")),
+    path("notifications/", include("ginnel.notifications.urls_public")),
     path("api/oruk/<slug:community>/", include("ginnel.directory.api")),
     path("api/fhir/<slug:community>/", include("ginnel.referrals.urls_fhir")),
     path("c/<slug:community>/", include("ginnel.people.urls")),
