@@ -234,6 +234,22 @@ EMAIL_HOST_PASSWORD = env_str("GINNEL_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("GINNEL_EMAIL_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("GINNEL_FROM_EMAIL", "ginnel@localhost")
 
+# GOV.UK Notify (notifications): an API key turns on text messages and letters; each channel
+# uses one template in Notify whose personalisation is ((subject)) and ((body)) (letters also
+# ((address_line_1)) to ((address_line_7))). Email goes through Django's backend unless
+# GINNEL_NOTIFY_EMAIL_CHANNEL=notify. The base URL is changed only for tests (a local fake).
+GINNEL_NOTIFY_API_KEY = env_str("GINNEL_NOTIFY_API_KEY", "")
+GINNEL_NOTIFY_BASE_URL = env_str("GINNEL_NOTIFY_BASE_URL", "")  # empty: the client's own
+GINNEL_NOTIFY_EMAIL_TEMPLATE = env_str("GINNEL_NOTIFY_EMAIL_TEMPLATE", "")
+GINNEL_NOTIFY_SMS_TEMPLATE = env_str("GINNEL_NOTIFY_SMS_TEMPLATE", "")
+GINNEL_NOTIFY_LETTER_TEMPLATE = env_str("GINNEL_NOTIFY_LETTER_TEMPLATE", "")
+GINNEL_NOTIFY_EMAIL_CHANNEL = env_str("GINNEL_NOTIFY_EMAIL_CHANNEL", "django")
+if GINNEL_NOTIFY_EMAIL_CHANNEL not in {"django", "notify"}:
+    raise ConfigurationError(
+        "GINNEL_NOTIFY_EMAIL_CHANNEL must be django or notify, "
+        f"not {GINNEL_NOTIFY_EMAIL_CHANNEL!r}."
+    )
+
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOGGING = {
