@@ -6,11 +6,15 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def next_or(request: HttpRequest, default: str) -> str:
-    """The form's ``next`` when it is a path on this site, otherwise ``default``."""
-    wanted = request.POST.get("next", "")
+def local_or(request: HttpRequest, wanted: str, default: str) -> str:
+    """``wanted`` when it is a path on this site, otherwise ``default``."""
     if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
     return default
+
+
+def next_or(request: HttpRequest, default: str) -> str:
+    """The form's ``next`` when it is a path on this site, otherwise ``default``."""
+    return local_or(request, request.POST.get("next", ""), default)
