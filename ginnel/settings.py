@@ -250,6 +250,33 @@ if GINNEL_NOTIFY_EMAIL_CHANNEL not in {"django", "notify"}:
         f"not {GINNEL_NOTIFY_EMAIL_CHANNEL!r}."
     )
 
+# The job queue (docs/deployment.md, "Processes"): Celery with a Redis broker runs sending,
+# digests and reminders in `ginnel worker`, on `ginnel beat`'s schedule (ginnel/jobs.py).
+# Without GINNEL_BROKER_URL every task runs inline where it is asked for (the demo, SQLite,
+# the tests): no worker, no beat, no Redis. Tasks are acknowledged after they finish and
+# one at a time, so a worker killed mid-task leaves its task for another; the outbox rows
+# in the database, swept every GINNEL_SWEEP_SECONDS, make sure nothing waits for the broker.
+CELERY_BROKER_URL = env_str("GINNEL_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task taken by a worker that then vanished is handed out again after this long.
+    "visibility_timeout": env_int("GINNEL_BROKER_VISIBILITY_TIMEOUT", 3600, minimum=60),
+    "socket_connect_timeout": 3,
+}
+# A web request handing work to a broker that is down gives up quickly (the sweep sends it).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# How often the outbox is swept for deliveries due (retries, and any the broker lost).
+GINNEL_SWEEP_SECONDS = env_int("GINNEL_SWEEP_SECONDS", 60, minimum=1)
+
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOGGING = {
