@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from ginnel.communities import signals
 from ginnel.communities.models import (
     Community,
     CommunityEvent,
@@ -177,6 +178,8 @@ def member_join(
     if invitation is not None:
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
+    if applying:
+        signals.application_received.send(sender=Membership, membership=membership)
     return membership
 
 
@@ -229,6 +232,9 @@ def application_decide(*, access: Access, membership_id: int, approve: bool) -> 
         actor=access.membership,
         action="application_approved" if approve else "application_declined",
         subject=membership,
+    )
+    signals.application_decided.send(
+        sender=Membership, membership=membership, approved=approve, decided_by=access.membership
     )
     return membership
 
