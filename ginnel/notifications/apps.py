@@ -11,9 +11,6 @@ class NotificationsConfig(AppConfig):
         # load the channels the deployment configures.
         from ginnel.communities.waiting import on_waiting
         from ginnel.notifications import channels  # noqa: F401
-        from ginnel.notifications.tasks import install_sender
-
-        install_sender()  # with GINNEL_BROKER_URL, deliveries go to the job queue's worker
         from ginnel.notifications.waiting import notifications_waiting
 
         on_waiting(notifications_waiting)  # "N new notifications" on the home page
