@@ -107,6 +107,11 @@ def small() -> str:
     return _("fewer than %(smallest)d") % {"smallest": stats.SMALLEST}
 
 
+def hidden() -> str:
+    """A figure (a rate, a median, a mean) not shown because it rests on too few."""
+    return _("not shown: fewer than %(smallest)d") % {"smallest": stats.SMALLEST}
+
+
 @dataclass(frozen=True)
 class Table:
     """One table of the report; ``rows`` hold the cells as they may be published."""
@@ -212,7 +217,7 @@ def _decisions(received: QuerySet[Referral]) -> Table:
     )
     accepted, decided = found["accepted"], found["decided"]
     if decided < stats.SMALLEST or stats.is_small(accepted) or stats.is_small(decided - accepted):
-        rate = small() if decided else "–"
+        rate = hidden() if decided else "–"
     else:
         rate = f"{100 * accepted / decided:.0f}%"
     return Table(
@@ -243,7 +248,7 @@ def _waiting(access: Access, period: Period) -> Table:
     waits = [(contact - received).total_seconds() / 86_400 for received, contact in rows]
     count = len(waits)
     if count and count < stats.SMALLEST:
-        middle = ninetieth = small()
+        middle = ninetieth = hidden()
     else:
         middle, ninetieth = _days(stats.median(waits)), _days(stats.percentile(waits, 90))
     return Table(
@@ -326,8 +331,8 @@ def paired_values(
 
 def _change_row(label: str, changes: list[float]) -> tuple[str, ...]:
     if len(changes) < stats.SMALLEST:
-        hidden = small() if changes else "–"
-        return (label, shown(len(changes)), hidden, hidden)
+        figure = hidden() if changes else "–"
+        return (label, shown(len(changes)), figure, figure)
     result = stats.change_of(changes)
     assert result is not None and result.low is not None and result.high is not None  # noqa: S101, PT018
     return (

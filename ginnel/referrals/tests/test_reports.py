@@ -25,6 +25,7 @@ from ginnel.referrals.models import (
 )
 
 FEWER = "fewer than 5"
+HIDDEN = "not shown: fewer than 5"
 MARCH = reports.Period(date(2026, 3, 1), date(2026, 3, 1))
 
 
@@ -226,7 +227,7 @@ def test_the_acceptance_rate_is_hidden_when_it_would_give_away_a_small_count(mar
     assert decisions["Decided (accepted, declined or passed on)"] == ("7",)
     assert decisions["Accepted"] == ("6",)
     # 6 of 7: the one not accepted would show.
-    assert decisions["Acceptance rate (accepted of those decided)"] == (FEWER,)
+    assert decisions["Acceptance rate (accepted of those decided)"] == (HIDDEN,)
 
 
 def test_the_acceptance_rate_is_accepted_of_those_decided(
@@ -239,9 +240,17 @@ def test_the_acceptance_rate_is_accepted_of_those_decided(
         t.referral(received=at(3, 10 + i), state="declined")
     t.referral(received=at(3, 20), state="redirected")
     t.referral(received=at(3, 21))  # not decided yet
+    # Two first contacts only: their waits are not shown.
+    for referral in Referral.objects.filter(community=seeded, state="engaged")[:2]:
+        Referral.objects.filter(pk=referral.pk).update(
+            first_contact_at=referral.received_at + timedelta(days=2)
+        )
     found = reports.monthly_report(access=as_(coordinator), period=MARCH)
     # 6 accepted of 12 decided = 50%.
     assert table(found, "decisions")["Acceptance rate (accepted of those decided)"] == ("50%",)
+    waiting = table(found, "waiting")
+    assert waiting["Referrals first contacted"] == (FEWER,)
+    assert waiting["Median wait"] == (HIDDEN,)
 
 
 def test_the_wait_for_first_contact_has_its_median_and_90th_percentile(march):
@@ -282,7 +291,7 @@ def test_wellbeing_change_is_paired_start_to_end_with_its_interval(march):
 
 
 def test_a_paired_analysis_of_fewer_than_5_people_is_hidden(march):
-    assert change_row(march) == (FEWER, FEWER, FEWER)
+    assert change_row(march) == (FEWER, HIDDEN, HIDDEN)
 
 
 def change_row(report):
