@@ -15,13 +15,20 @@ from ginnel.bench import databases
 
 class Command(BaseCommand):
     help = (
-        "Run a benchmark (ledger, network, matching, directory or referrals); "
+        "Run a benchmark (ledger, network, matching, directory, referrals or notifications); "
         "the figures are in docs/performance.md."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
-            "which", choices=["ledger", "network", "matching", "directory", "referrals"]
+            "which",
+            choices=["ledger", "network", "matching", "directory", "referrals", "notifications"],
+        )
+        parser.add_argument(
+            "--members", type=int, default=100_000, help="notifications: members of the community"
+        )
+        parser.add_argument(
+            "--events", type=int, default=20_000, help="notifications: exchange events in the day"
         )
         parser.add_argument(
             "--referrals", type=int, default=50_000, help="referrals: referrals in the community"
@@ -86,6 +93,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["which"] == "notifications":
+            from ginnel.notifications.bench import main as notifications_bench
+
+            argv = [
+                "--members", str(options["members"]),
+                "--events", str(options["events"]),
+                "--seed", str(options["seed"]),
+                "--databases", options["databases"],
+                "--postgres-url", options["postgres_url"],
+            ]  # fmt: skip
+            if options["child"]:
+                argv.append("--child")
+            notifications_bench(argv, write=self.stdout.write)
+            return
         if options["which"] == "referrals":
             from ginnel.referrals.bench import main as referrals_bench
 
