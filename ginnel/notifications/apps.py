@@ -14,3 +14,8 @@ class NotificationsConfig(AppConfig):
         from ginnel.notifications.waiting import notifications_waiting
 
         on_waiting(notifications_waiting)  # "N new notifications" on the home page
+
+        # The job queue: with GINNEL_BROKER_URL, deliveries go to its worker after commit.
+        from ginnel.notifications.tasks import install_sender
+
+        install_sender()
