@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from ginnel.communities.models import Community, Membership, MembershipStatus, Role, RoleGrant
 from ginnel.communities.permissions import Access, roles_of
-from ginnel.people.models import Person
+from ginnel.people.models import Person, User
 from ginnel.referrals import services
 from ginnel.referrals.letters import letters_not_emailed
 from ginnel.referrals.models import (
@@ -220,6 +220,44 @@ def _printed_first(found: list[Membership], email: str) -> list[Membership]:
     return sorted(found, key=lambda m: (m.user is None or m.user.email != email, m.pk))
 
 
+def referrer_login_email(slug: str) -> str:
+    from ginnel.demo.generator import login_email
+
+    return login_email(slug, Role.MEMBER).replace("member@", "gp-referrer@", 1)
+
+
+def referrer_login_password(*, seed: int, slug: str) -> str:
+    rng = random.Random(f"ginnel-demo-password:{slug}:{seed}:gp-referrer")
+    from ginnel.demo.generator import _PASSWORD_WORDS
+
+    return "-".join([*rng.sample(_PASSWORD_WORDS, 3), str(rng.randrange(10, 100))])
+
+
+def _referrer_user(ctx: DemoContext) -> User:
+    return User.objects.create_user(
+        referrer_login_email(ctx.community.slug),
+        referrer_login_password(seed=ctx.seed, slug=ctx.community.slug),
+    )
+
+
+def referrer_login(*, community: Community, seed: int) -> tuple[str, str, str] | None:
+    """The printed GP referrer's (email, password, name), the password set back if changed."""
+    email = referrer_login_email(community.slug)
+    found = (
+        Referrer.objects.filter(community=community, user__email=email)
+        .select_related("user", "organisation")
+        .first()
+    )
+    if found is None or found.user is None:
+        return None
+    password = referrer_login_password(seed=seed, slug=community.slug)
+    if not found.user.check_password(password):
+        found.user.set_password(password)
+        found.user.save(update_fields=["password"])
+    organisation = found.organisation.name if found.organisation else ""
+    return email, password, f"{found.name}, {organisation}"
+
+
 def _cast(ctx: DemoContext, rng: random.Random) -> _Cast:
     from ginnel.demo.generator import login_email  # the generator imports this module
 
@@ -246,7 +284,7 @@ def _cast(ctx: DemoContext, rng: random.Random) -> _Cast:
             RoleGrant.objects.create(community=community, membership=extra, role=Role.LINK_WORKER)
             workers.append(Membership.objects.prefetch_related("grants").get(pk=extra.pk))
     coordinator = _access(community, coordinators[0])
-    referrers = []
+    referrers: list[Referrer] = []
     for kind, name, ods, people in ORGANISATIONS:
         organisation = services.organisation_add(
             access=coordinator,
@@ -256,6 +294,8 @@ def _cast(ctx: DemoContext, rng: random.Random) -> _Cast:
             email=f"referrals@{name.lower().replace(' ', '-')}.example.org",
         )
         for person_name, title in people:
+            # The first GP logs in, as referrers at an organisation do, without a membership.
+            user = _referrer_user(ctx) if not referrers else None
             referrers.append(
                 services.referrer_add(
                     access=coordinator,
@@ -263,6 +303,7 @@ def _cast(ctx: DemoContext, rng: random.Random) -> _Cast:
                     name=person_name,
                     job_title=title,
                     phone=f"0113 496 0{rng.randrange(100, 1000)}",
+                    user=user,
                 )
             )
     # Every member of the main community without a role (not by id: 100,000 ids are too

@@ -180,3 +180,25 @@ def test_the_printed_coordinator_and_link_worker_find_the_referrals_on_their_pag
         state__in=("accepted", "contacted", "engaged"),
     )
     assert f'All open <span class="count">({mine.count()})</span>' in page.content.decode()
+
+
+def test_the_printed_gp_referrer_logs_in_and_sees_their_practices_referrals(
+    built: DemoResult, client
+) -> None:
+    from django.urls import reverse
+
+    from ginnel.demo.referrals_data import referrer_login
+
+    found = referrer_login(community=built.community, seed=11)
+    assert found is not None
+    email, password, name = found
+    assert "Millbeck Medical Practice" in name
+    assert client.login(username=email, password=password)
+    page = client.get(reverse("referrals:referrer_home", args=[built.community.slug]))
+    assert page.status_code == 200
+    practice = ReferringOrganisation.objects.get(
+        community=built.community, name="Millbeck Medical Practice"
+    )
+    sent = referrals(built).filter(organisation=practice).select_related("person").first()
+    assert sent is not None
+    assert sent.person.display_name in page.content.decode()

@@ -18,6 +18,7 @@ from ginnel.demo.generator import (
     DemoResult,
     ensure_demo,
 )
+from ginnel.demo.referrals_data import referrer_login
 from ginnel.errors import GinnelError
 
 HOST = "127.0.0.1"
@@ -84,11 +85,11 @@ class Command(BaseCommand):
             )
         except GinnelError as error:
             raise CommandError(error.message) from None
-        self._report(result, seconds=time.monotonic() - started, port=port)
+        self._report(result, seconds=time.monotonic() - started, port=port, seed=options["seed"])
         if not options["no_serve"]:
             call_command("runserver", "--noreload", f"{HOST}:{port}")
 
-    def _report(self, result: DemoResult, *, seconds: float, port: int) -> None:
+    def _report(self, result: DemoResult, *, seconds: float, port: int, seed: int) -> None:
         community, network = result.community, result.network
         places = ", ".join(n.name for n in community.neighbourhoods.order_by("pk"))
         if result.reused:
@@ -110,5 +111,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {login.role.label:<20} {login.email:<{width}}  {login.password:<{secret}}"
                 f"  {login.name}{also}"
+            )
+        referrer = referrer_login(community=community, seed=seed)
+        if referrer is not None:
+            email, password, name = referrer
+            self.stdout.write(
+                f"  {'GP referrer':<20} {email:<{width}}  {password:<{secret}}  {name}"
+                " (sends referrals; not a member)"
             )
         self.stdout.write("")
