@@ -19,3 +19,8 @@ class TimebankConfig(AppConfig):
 
         # The balance, hours to confirm and proposals to answer, on the home page.
         on_waiting(timebank_waiting)
+
+        from ginnel.timebank.notifications import register_kinds
+
+        # What the timebank tells people: proposals, hours to confirm, thanks, endings.
+        register_kinds()

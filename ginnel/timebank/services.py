@@ -13,20 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from functools import partial
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ginnel.communities.models import Community, MembershipStatus
 from ginnel.communities.permissions import Access, Perm, require
 from ginnel.errors import GinnelError
 from ginnel.people.models import Person
-from ginnel.timebank import ledger, sql
+from ginnel.timebank import ledger, notifications, sql
 from ginnel.timebank.models import (
     Account,
     AccountKind,
@@ -329,6 +326,7 @@ def exchange_propose(
     )
     if proposer.pk != me.pk:
         _log(access, "proposed_for", exchange=exchange, person=proposer)
+    notifications.proposed(access.community, exchange, actor=me)
     return exchange
 
 
@@ -358,6 +356,7 @@ def exchange_broker(
         category=category,
     )
     _log(access, "brokered", exchange=exchange)
+    notifications.proposed(access.community, exchange, actor=me)
     return exchange
 
 
@@ -400,6 +399,7 @@ def exchange_agree(*, access: Access, exchange: Exchange) -> Exchange:
     _touch(exchange, "state")
     if coordinating:
         _log(access, "agreed_on_behalf", exchange=exchange)
+    notifications.agreed(access.community, exchange, actor=me)
     return exchange
 
 
@@ -413,6 +413,7 @@ def exchange_decline(*, access: Access, exchange: Exchange) -> Exchange:
         raise GinnelError(_("Only the person asked can decline; you can cancel your proposal."))
     exchange.state = ExchangeState.DECLINED
     _touch(exchange, "state")
+    notifications.proposal_answered(access.community, exchange)
     return exchange
 
 
@@ -429,6 +430,7 @@ def exchange_cancel(*, access: Access, exchange: Exchange) -> Exchange:
     _touch(exchange, "state")
     if not _party(exchange, me):
         _log(access, "cancelled_on_behalf", exchange=exchange)
+    notifications.proposal_answered(access.community, exchange)
     return exchange
 
 
@@ -474,6 +476,7 @@ def exchange_complete(
     )
     if claimant.pk != me.pk:
         _log(access, "recorded_on_behalf", exchange=exchange, person=claimant, minutes=minutes)
+    notifications.hours_recorded(access.community, exchange, actor=me)
     return exchange
 
 
@@ -527,6 +530,7 @@ def exchange_record(
     exchange.save()
     if claimant.pk != me.pk:
         _log(access, "recorded_on_behalf", exchange=exchange, person=claimant, minutes=minutes)
+    notifications.hours_recorded(access.community, exchange, actor=me)
     return exchange
 
 
@@ -572,6 +576,7 @@ def exchange_confirm(*, access: Access, exchange: Exchange) -> Exchange:
     exchange.version += 1
     if not _party(exchange, me):
         _log(access, "confirmed_on_behalf", exchange=exchange, minutes=exchange.minutes)
+    notifications.hours_confirmed(access.community, exchange, actor=me)
     return exchange
 
 
@@ -631,6 +636,9 @@ def claim_decline(*, access: Access, exchange: Exchange, reason: str = "") -> Ex
     minutes = exchange.minutes
     _claim_turned_down(exchange, by=me, reason=reason)
     _log(access, "claim_declined", exchange=exchange, minutes=minutes, reason=reason.strip())
+    notifications.hours_declined(
+        access.community, exchange, actor=me, minutes=minutes, reason=reason, rejected=False
+    )
     return exchange
 
 
@@ -649,6 +657,7 @@ def claim_withdraw(*, access: Access, exchange: Exchange) -> Exchange:
     exchange.state = ExchangeState.AGREED
     _touch(exchange, "minutes", "happened_on", "claimed_by", "state")
     _log(access, "claim_withdrawn", exchange=exchange, minutes=minutes)
+    notifications.hours_withdrawn(access.community, exchange)
     return exchange
 
 
@@ -674,6 +683,9 @@ def claim_reject(*, access: Access, exchange: Exchange, reason: str) -> Exchange
         person=exchange.claimed_by,
         minutes=minutes,
         reason=reason.strip(),
+    )
+    notifications.hours_declined(
+        access.community, exchange, actor=me, minutes=minutes, reason=reason, rejected=True
     )
     return exchange
 
@@ -746,6 +758,8 @@ def exchanges_confirm_many(*, access: Access, exchange_ids: Sequence[int]) -> li
             for e in exchanges
         ]
     )
+    for exchange in exchanges:
+        notifications.hours_confirmed(access.community, exchange, actor=me)
     return exchanges
 
 
@@ -766,6 +780,7 @@ def exchange_reverse(*, access: Access, exchange: Exchange, reason: str) -> Exch
     exchange.state = ExchangeState.REVERSED
     _touch(exchange, "state")
     _log(access, "reversed", exchange=exchange, reason=reason, minutes=exchange.minutes)
+    notifications.reversed_(access.community, exchange, actor=_me(access), reason=reason)
     return exchange
 
 
@@ -1003,7 +1018,9 @@ def thank_you_leave(*, access: Access, exchange: Exchange, text: str) -> ThankYo
         raise GinnelError(_("You can say thank you once the hours are confirmed."))
     if ThankYou.objects.filter(exchange=exchange).exists():
         raise GinnelError(_("You have already said thank you for this exchange."), field="text")
-    return ThankYou.objects.create(community=access.community, exchange=exchange, text=text)
+    thank_you = ThankYou.objects.create(community=access.community, exchange=exchange, text=text)
+    notifications.thanked(access.community, exchange, actor=me, text=text)
+    return thank_you
 
 
 @transaction.atomic
@@ -1052,56 +1069,14 @@ def safeguarding_set(
 REMIND_DAYS_BEFORE = 3
 
 
-def _reminder(listing: Listing, *, ended: bool) -> tuple[str, str]:
-    """The subject and body of a listing's reminder, each sentence written whole."""
-    values = {
-        "title": listing.title,
-        "name": listing.owner.display_name,
-        "community": listing.community.name,
-        "date": date_format(listing.expires_on, "l j F") if listing.expires_on else "",
-    }
-    offer = listing.kind == ListingKind.OFFER
-    if ended:
-        subject = (
-            _("Your offer “%(title)s” has ended")
-            if offer
-            else _("Your request “%(title)s” has ended")
-        )
-        body = (
-            _("Your offer “%(title)s” in %(community)s ended on %(date)s.")
-            if offer
-            else _("Your request “%(title)s” in %(community)s ended on %(date)s.")
-        )
-    else:
-        subject = (
-            _("Your offer “%(title)s” ends soon")
-            if offer
-            else _("Your request “%(title)s” ends soon")
-        )
-        body = (
-            _("Your offer “%(title)s” in %(community)s ends on %(date)s.")
-            if offer
-            else _("Your request “%(title)s” in %(community)s ends on %(date)s.")
-        )
-    text = "\n\n".join(
-        [
-            _("Hello %(name)s,") % values,
-            body % values
-            + " "
-            + _(
-                "If you would like it to stay listed, open it from your timebank page and "
-                "choose a new date."
-            ),
-        ]
-    )
-    return subject % values, text + "\n"
-
-
 def listings_remind_expiring(*, today: date | None = None) -> int:
-    """Email each owner once whose offer or request ends within a few days or has ended.
+    """Tell each owner once whose offer or request ends within a few days or has ended.
 
-    Run daily (``ginnel remind_listings``, from cron or a systemd timer). An
-    owner without an email address sees the same reminder on their timebank page.
+    Run daily (``ginnel remind_listings``, from cron, a systemd timer or the job
+    queue). The reminder is a ``timebank.listing_expiring`` notification: in the
+    owner's inbox, and by email (or as they chose) from the outbox; its dedupe
+    key (the listing and its end date) makes it once, even if two runs overlap.
+    Choosing a new date clears ``reminded_at``, so the new date is reminded of too.
     """
     today = today or timezone.localdate()
     due = (
@@ -1111,22 +1086,18 @@ def listings_remind_expiring(*, today: date | None = None) -> int:
             expires_on__isnull=False,
             expires_on__lte=today + timedelta(days=REMIND_DAYS_BEFORE),
         )
-        .select_related("owner__membership__user", "community")
+        .select_related("owner", "community")
         .order_by("pk")
     )
     sent = 0
     for listing in due.iterator(chunk_size=500):
-        address = listing.owner.contact_email or (
-            listing.owner.membership.user.email if listing.owner.membership.user else ""
-        )
         with transaction.atomic():
             claimed = Listing.objects.filter(pk=listing.pk, reminded_at__isnull=True).update(
                 reminded_at=timezone.now()
             )
-            if not claimed or not address:
+            if not claimed:
                 continue
             ended = listing.expires_on is not None and listing.expires_on < today
-            subject, body = _reminder(listing, ended=ended)
-            transaction.on_commit(partial(send_mail, subject, body, None, [address]))
-            sent += 1
+            if notifications.listing_expiring(listing, ended=ended):
+                sent += 1
     return sent
