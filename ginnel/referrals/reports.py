@@ -107,6 +107,19 @@ def small() -> str:
     return _("fewer than %(smallest)d") % {"smallest": stats.SMALLEST}
 
 
+def withheld() -> str:
+    """A count not shown so that a small one cannot be worked out from a total."""
+    return _("not shown")
+
+
+def shown_all(counts: list[int]) -> list[str]:
+    """Counts whose total is published elsewhere, small ones and their complement hidden."""
+    return [
+        (small() if stats.is_small(n) else withheld()) if hide else str(n)
+        for n, hide in zip(counts, stats.to_hide(counts), strict=True)
+    ]
+
+
 def hidden() -> str:
     """A figure (a rate, a median, a mean) not shown because it rests on too few."""
     return _("not shown: fewer than %(smallest)d") % {"smallest": stats.SMALLEST}
@@ -149,35 +162,36 @@ def _counts(queryset: QuerySet[Any], *fields: str) -> dict[Any, int]:
 
 def _sources(received: QuerySet[Referral]) -> tuple[Table, Table]:
     by_kind = _counts(received, "referrer__kind", "organisation__kind")
-    rows: list[tuple[str, ...]] = []
-    for kind in OrganisationKind:
-        rows.append((str(kind.label), shown(by_kind.get((ReferrerKind.EXTERNAL, kind.value), 0))))
-    rows.append((_("The person themselves"), shown(_sum(by_kind, ReferrerKind.SELF))))
-    rows.append(
-        (_("A member or staff, for someone else"), shown(_sum(by_kind, ReferrerKind.ON_BEHALF)))
-    )
+    labels = [str(kind.label) for kind in OrganisationKind]
+    counts = [by_kind.get((ReferrerKind.EXTERNAL, kind.value), 0) for kind in OrganisationKind]
+    labels += [_("The person themselves"), _("A member or staff, for someone else")]
+    counts += [_sum(by_kind, ReferrerKind.SELF), _sum(by_kind, ReferrerKind.ON_BEHALF)]
+    kind_cells = shown_all(counts)
     kinds = Table(
         key="sources",
         title=_("Where referrals came from"),
         columns=(_("Source"), _("Referrals")),
-        rows=tuple(rows),
+        rows=tuple(zip(labels, kind_cells, strict=True)),
+        note=_("“Not shown”: hidden so that a number under 5 cannot be worked out from the total."),
     )
-    by_organisation = sorted(
-        (
-            (name, n)
-            for (name, _kind), n in _counts(
-                received.filter(organisation__isnull=False),
-                "organisation__name",
-                "organisation__kind",
-            ).items()
-        ),
-        key=lambda row: (-row[1], row[0]),
+    by_organisation = _counts(
+        received.filter(organisation__isnull=False), "organisation__kind", "organisation__name"
     )
+    # Each kind's organisations add up to its row above: hidden in the same way, kind by
+    # kind, and all of them when their kind's row is withheld (or they would give it away).
+    cells: list[tuple[int, str, str]] = []
+    for kind, kind_cell in zip(OrganisationKind, kind_cells, strict=False):
+        group = sorted((name, n) for (k, name), n in by_organisation.items() if k == kind.value)
+        group_cells = shown_all([count for _name, count in group])
+        if kind_cell == withheld():
+            group_cells = [small() if stats.is_small(n) else withheld() for _name, n in group]
+        for (name, n), cell in zip(group, group_cells, strict=True):
+            cells.append((n, name, cell))
     organisations = Table(
         key="organisations",
         title=_("Referrals by referring organisation"),
         columns=(_("Organisation"), _("Referrals")),
-        rows=tuple((name, shown(n)) for name, n in by_organisation),
+        rows=tuple((name, cell) for _n, name, cell in sorted(cells, key=lambda c: (-c[0], c[1]))),
     )
     return kinds, organisations
 
@@ -220,17 +234,29 @@ def _decisions(received: QuerySet[Referral]) -> Table:
         rate = hidden() if decided else "–"
     else:
         rate = f"{100 * accepted / decided:.0f}%"
+    received_count = found["received"]
+    # Shown side by side, received − decided and decided − accepted must not be small either.
+    gives_away = stats.is_small(received_count - decided) or stats.is_small(decided - accepted)
     return Table(
         key="decisions",
         title=_("Received and accepted"),
         columns=(_("Measure"), _("Value")),
         rows=(
-            (_("Referrals received"), shown(found["received"])),
-            (_("Decided (accepted, declined or passed on)"), shown(decided)),
-            (_("Accepted"), shown(accepted)),
+            (_("Referrals received"), shown(received_count)),
+            (
+                _("Decided (accepted, declined or passed on)"),
+                withheld() if gives_away and not stats.is_small(decided) else shown(decided),
+            ),
+            (
+                _("Accepted"),
+                withheld() if gives_away and not stats.is_small(accepted) else shown(accepted),
+            ),
             (_("Acceptance rate (accepted of those decided)"), rate),
         ),
-        note=_("The acceptance rate is hidden when it would give away a count of fewer than %(n)d.")
+        note=_(
+            "A figure is hidden when it, or its difference from the one above, would give away a "
+            "count of fewer than %(n)d."
+        )
         % {"n": stats.SMALLEST},
     )
 

@@ -8,7 +8,8 @@
   same people, its standard deviation and a confidence interval from the t
   distribution with ``n - 1`` degrees of freedom (a paired t interval).
 - :func:`is_small`: a count too small to publish (1 to 4). Zero is shown: it
-  says nothing about anyone.
+  says nothing about anyone. :func:`to_hide`: which cells of a row of counts
+  with a published total to hide so that no small one can be worked out.
 """
 
 from __future__ import annotations
@@ -26,6 +27,18 @@ SMALLEST = 5
 def is_small(count: int) -> bool:
     """Whether a count must be hidden: 1 to ``SMALLEST - 1``."""
     return 0 < count < SMALLEST
+
+
+def to_hide(counts: Sequence[int]) -> list[bool]:
+    """Which of counts whose total is published to hide: the small ones and, when only one
+    is small, the smallest other count above 0 as well, so the total minus the shown ones
+    does not give the small one away (complementary suppression)."""
+    hide = [is_small(n) for n in counts]
+    if sum(hide) == 1:
+        others = [(n, i) for i, n in enumerate(counts) if not hide[i] and n > 0]
+        if others:
+            hide[min(others)[1]] = True
+    return hide
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:

@@ -26,6 +26,7 @@ from ginnel.referrals.models import (
 
 FEWER = "fewer than 5"
 HIDDEN = "not shown: fewer than 5"
+WITHHELD = "not shown"
 MARCH = reports.Period(date(2026, 3, 1), date(2026, 3, 1))
 
 
@@ -207,11 +208,26 @@ def march(town, as_, analyst, django_assert_max_num_queries):
 
 def test_referrals_are_counted_by_source_with_small_numbers_hidden(march):
     sources = table(march, "sources")
-    assert sources["GP practice"] == ("6",)
     assert sources["The person themselves"] == (FEWER,)
+    # 8 received, shown elsewhere: with 6 from GPs shown, 8 − 6 would give the 2 away.
+    assert sources["GP practice"] == (WITHHELD,)
     assert sources["A member or staff, for someone else"] == ("0",)
     assert sources["Housing"] == ("0",)
-    assert table(march, "organisations") == {"Calder Practice": ("6",)}
+    # And Calder Practice, the only GP practice, would give its kind's row away.
+    assert table(march, "organisations") == {"Calder Practice": (WITHHELD,)}
+
+
+def test_sources_are_shown_when_no_count_is_small(seeded, reasons, questionnaires,
+                                                  link_worker, as_, analyst):  # fmt: skip
+    t = Town(seeded, reasons, questionnaires, link_worker)
+    for i in range(6):
+        t.referral(received=at(3, 1 + i))
+    for i in range(5):
+        person = t.person()
+        t.referral(received=at(3, 10 + i), person=person, referrer=t.self_referrer(person))
+    sources = table(reports.monthly_report(access=as_(analyst), period=MARCH), "sources")
+    assert sources["GP practice"] == ("6",)
+    assert sources["The person themselves"] == ("5",)
 
 
 def test_referrals_are_counted_by_reason(march):
@@ -224,8 +240,9 @@ def test_referrals_are_counted_by_reason(march):
 def test_the_acceptance_rate_is_hidden_when_it_would_give_away_a_small_count(march):
     decisions = table(march, "decisions")
     assert decisions["Referrals received"] == ("8",)
-    assert decisions["Decided (accepted, declined or passed on)"] == ("7",)
-    assert decisions["Accepted"] == ("6",)
+    # 7 decided and 6 accepted: 8 − 7 and 7 − 6 would give away 1 waiting and 1 declined.
+    assert decisions["Decided (accepted, declined or passed on)"] == (WITHHELD,)
+    assert decisions["Accepted"] == (WITHHELD,)
     # 6 of 7: the one not accepted would show.
     assert decisions["Acceptance rate (accepted of those decided)"] == (HIDDEN,)
 
@@ -301,7 +318,7 @@ def change_row(report):
 def test_a_range_of_months_counts_them_all(town, as_, analyst):
     spring = reports.Period(date(2026, 3, 1), date(2026, 4, 1))
     found = reports.monthly_report(access=as_(analyst), period=spring)
-    assert table(found, "sources")["GP practice"] == ("7",)
+    assert table(found, "decisions")["Referrals received"] == ("9",)
     # The referral that ended in April has a start: six pairs now.
     assert table(found, "change")["ONS4: life satisfaction (higher is better)"][0] == "6"
 

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ginnel.referrals.stats import change_of, is_small, median, paired_change, percentile
+from ginnel.referrals.stats import (
+    change_of,
+    is_small,
+    median,
+    paired_change,
+    percentile,
+    to_hide,
+)
 
 
 def test_the_median_of_an_odd_list_is_its_middle_value():
@@ -78,6 +85,23 @@ def test_before_and_after_must_pair_up():
 
 def test_counts_of_one_to_four_are_small_and_zero_and_five_are_not():
     assert [is_small(n) for n in (0, 1, 4, 5, 50)] == [False, True, True, False, False]
+
+
+def test_one_small_cell_hides_the_smallest_other_cell_above_zero_too():
+    # 6, 2, 0 with the total 8 published: 8 − 6 would give the 2 away, so 6 goes too.
+    assert to_hide([6, 2, 0]) == [True, True, False]
+    # 9, 7, 3: the 7 is the smallest other.
+    assert to_hide([9, 7, 3]) == [False, True, True]
+    # Two small cells already cover each other; nothing small, nothing hidden.
+    assert to_hide([9, 2, 3]) == [False, True, True]
+    assert to_hide([5, 0, 12]) == [False, False, False]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=8))
+def test_a_row_never_hides_exactly_one_cell(counts):
+    assert sum(to_hide(counts)) != 1 or [n for n in counts if n > 0] == [
+        n for n, h in zip(counts, to_hide(counts), strict=True) if h
+    ]
 
 
 changes = st.lists(st.integers(min_value=-10, max_value=10), min_size=2, max_size=40)
