@@ -12,3 +12,8 @@ class MatchingConfig(AppConfig):
 
         # Introductions being arranged or waiting to be made, on the home page.
         on_waiting(matching_waiting)
+
+        # What introductions tell people (notify_kinds.py).
+        from ginnel.matching.notify_kinds import register_kinds
+
+        register_kinds()

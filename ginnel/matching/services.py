@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-from functools import partial
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ginnel.communities.models import CommunityEvent, MembershipStatus, Role, RoleGrant
+from ginnel.communities.models import CommunityEvent, MembershipStatus
 from ginnel.communities.permissions import Access, Perm, require
 from ginnel.errors import GinnelError
-from ginnel.matching import adapter
+from ginnel.matching import adapter, notify_kinds
 from ginnel.matching.engine import Kind
 from ginnel.matching.models import Block, Dismissal, Introduction, IntroductionState
 from ginnel.people.models import Person
@@ -95,24 +93,6 @@ def block_remove(*, access: Access, person_id: int) -> None:
     Block.objects.filter(person=_me(access), blocked_id=person_id).delete()
 
 
-def coordinator_addresses(access: Access) -> list[str]:
-    """Where introductions go: the community's coordinators' contact (or login) emails."""
-    grants = RoleGrant.objects.filter(
-        community=access.community,
-        role=Role.COORDINATOR,
-        membership__status=MembershipStatus.ACTIVE,
-    ).select_related("membership__user", "membership__person")
-    out: list[str] = []
-    for grant in grants:
-        person = getattr(grant.membership, "person", None)
-        address = (person.contact_email if person else "") or (
-            grant.membership.user.email if grant.membership.user else ""
-        )
-        if address and address not in out:
-            out.append(address)
-    return sorted(out)
-
-
 @transaction.atomic
 def introduction_request(
     *, access: Access, person_id: int | None, kind: str, candidate: str, note: str = ""
@@ -161,38 +141,9 @@ def introduction_request(
         subject=person.membership,
         detail={"introduction": introduction.pk, "other": other.pk},
     )
-    addresses = coordinator_addresses(access)
-    if addresses:
-        transaction.on_commit(
-            partial(_tell_coordinators, introduction, me, access.community.name, addresses)
-        )
+    # The brokers hear of it through their notifications (inbox, and email as they chose).
+    notify_kinds.introduction_requested(introduction=introduction, asker=me)
     return introduction
-
-
-def _tell_coordinators(
-    introduction: Introduction, asker: Person, community: str, addresses: list[str]
-) -> None:
-    person, other = introduction.person, introduction.other
-    values = {
-        "asker": asker.display_name,
-        "person": person.display_name,
-        "other": other.display_name,
-        "community": community,
-    }
-    if person.pk == asker.pk:
-        opening = _("%(asker)s asked to be introduced to %(other)s, in %(community)s.") % values
-    else:
-        opening = (
-            _("%(asker)s asked for %(person)s to be introduced to %(other)s, in %(community)s.")
-            % values
-        )
-    reasons = "\n".join(f"- {r}" for r in introduction.reasons)
-    parts = [opening, _("Why they were suggested:") + "\n" + reasons]
-    if introduction.note:
-        parts.append(_("Note: %(note)s") % {"note": introduction.note})
-    parts.append(_("Please speak to both before passing on any contact details."))
-    subject = _("Introduction asked for: %(person)s and %(other)s") % values
-    send_mail(subject, "\n\n".join(parts) + "\n", None, addresses)
 
 
 @transaction.atomic
@@ -223,4 +174,6 @@ def introduction_decide(*, access: Access, introduction_id: int, made: bool) -> 
         subject=introduction.person.membership,
         detail={"introduction": introduction.pk, "other": introduction.other_id},
     )
+    if made:
+        notify_kinds.introduction_made(introduction=introduction, by=_me(access))
     return introduction
