@@ -19,3 +19,8 @@ class NotificationsConfig(AppConfig):
         from ginnel.notifications.tasks import install_sender
 
         install_sender()
+
+        # Applications to join: coordinators hear of them, the applicant of the decision.
+        from ginnel.notifications.membership import connect
+
+        connect()
