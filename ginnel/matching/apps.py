@@ -17,3 +17,8 @@ class MatchingConfig(AppConfig):
         from ginnel.matching.notify_kinds import register_kinds
 
         register_kinds()
+
+        # Blocking holds in notifications too: never told of a blocked person's doings.
+        from ginnel.matching.notifications import register
+
+        register()
