@@ -252,8 +252,9 @@ def test_the_allocation_page_keeps_to_a_fixed_number_of_queries(
     client = client_for(coordinator)
     client.get(url(community, "allocate"))
     # Session and user, the asker's standing (membership, grants), the filter form's three
-    # lists, the page's count and rows, the link workers with their counts, messages.
-    with django_assert_max_num_queries(12):
+    # lists, the page's count and rows, the link workers with their counts, messages, and
+    # the header's count of unread notifications.
+    with django_assert_max_num_queries(13):
         client.get(url(community, "allocate"))
 
 
