@@ -79,6 +79,8 @@ def preferences_save(
     written = 0
     for (code, channel), frequency in choices.items():
         kind = kinds.get(code)
+        if channel == Channel.SMS and frequency in (Frequency.DAILY, Frequency.WEEKLY):
+            raise GinnelError(_("Text messages come straight away or not at all."))
         existing = stored.get((code, channel.value))
         current = existing.frequency if existing is not None else kind.default_for(channel)
         if current == frequency.value:
