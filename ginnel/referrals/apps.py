@@ -33,3 +33,8 @@ class ReferralsConfig(AppConfig):
         from ginnel.referrals.waiting import referrals_waiting
 
         on_waiting(referrals_waiting)
+
+        # What referrals tell link workers, coordinators and the person (notifications.py).
+        from ginnel.referrals.notifications import register_kinds
+
+        register_kinds()

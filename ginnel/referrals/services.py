@@ -40,7 +40,7 @@ from ginnel.communities.models import Community, Membership, MembershipStatus
 from ginnel.communities.permissions import Access, Perm, require, roles_of
 from ginnel.errors import GinnelError, PermissionRefused
 from ginnel.people.models import Person, User
-from ginnel.referrals import scoring
+from ginnel.referrals import notifications, scoring
 from ginnel.referrals.models import (
     FINISHED_STATES,
     OPEN_STATES,
@@ -467,6 +467,7 @@ def _write_referral(
         state_to=ReferralState.RECEIVED,
         reasons=sorted(r.code for r in reasons),
     )
+    notifications.referral_received(referral=referral, actor=actor)
     return referral
 
 
@@ -649,6 +650,7 @@ def referral_accept(*, access: Access, referral: Referral, link_worker: Membersh
         fields=["link_worker", "accepted_at"],
         link_worker=link_worker.pk,
     )
+    notifications.referral_assigned(referral=referral, actor=me)
     return referral
 
 
@@ -665,6 +667,7 @@ def referral_reassign(*, access: Access, referral: Referral, link_worker: Member
     referral.link_worker = _link_worker(access, link_worker)
     referral.save(update_fields=["link_worker"])
     _log(referral, EventKind.REASSIGNED, actor=me, link_worker=link_worker.pk, previous=before)
+    notifications.referral_assigned(referral=referral, actor=me)
     return referral
 
 
@@ -791,6 +794,7 @@ def contact_attempt_log(
             outcome=CloseOutcome.COULD_NOT_CONTACT,
             tell_referrer=True,
         )
+        notifications.referral_closed(referral=referral, actor=me)
     return event
 
 
@@ -987,6 +991,7 @@ def referral_close(*, access: Access, referral: Referral, outcome: str, note: st
         outcome=outcome,
         tell_referrer=True,
     )
+    notifications.referral_closed(referral=referral, actor=me)
     return referral
 
 
