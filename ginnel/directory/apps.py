@@ -24,6 +24,11 @@ class DirectoryConfig(AppConfig):
 
         on_roles_page(directory_roles_links)
 
+        # What the directory tells editors and coordinators (notifications.py).
+        from ginnel.directory.notifications import register_kinds
+
+        register_kinds()
+
         # The text index outlives migrations that rebuild the services table (search_index.py).
         from django.db.models.signals import post_migrate
 

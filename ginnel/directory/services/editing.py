@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from ginnel.communities.models import Community, Role
 from ginnel.communities.permissions import ROLE_PERMISSIONS, Access, Perm, require, roles_of
+from ginnel.directory import notifications
 from ginnel.directory.hsds.values import DAY_CODES
 from ginnel.directory.models import (
     KINDS_TAXONOMY,
@@ -590,6 +591,7 @@ def _remind_organization(organization_id: int, now: datetime, not_lately: Q) -> 
     if not services:
         return 0
     Service.objects.filter(pk__in=[s.pk for s in services]).update(review_reminded_at=now)
+    notifications.review_due(organization=organization, services=services, now=now)
     editors = list(organization.editors.select_related("membership__user"))
     addresses = defaultdict(list)
     for editor in editors:

@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 
 from ginnel.communities.models import Community
-from ginnel.directory import hsds
+from ginnel.directory import hsds, notifications
 from ginnel.directory.hsds.checks import STAND_IN_ORGANIZATION, STAND_IN_TAXONOMY, check
 from ginnel.directory.hsds.records import SPECS, TABLES, Feed, Problem, Record
 from ginnel.directory.hsds.values import is_uuid
@@ -142,7 +142,13 @@ def directory_import(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import the feed at ``path`` into ``community``'s directory (all or nothing)."""
-    feed = feed_read(path=path)
+    try:
+        feed = feed_read(path=path)
+    except GinnelError as error:
+        notifications.feed_failed(
+            community=community, source=path.name, problems=0, message=error.message
+        )
+        raise
     return feed_import(
         community=community,
         feed=feed,
@@ -162,7 +168,45 @@ def feed_import(
     progress: Progress | None = None,
     source: str = "",
 ) -> ImportResult:
-    """Check ``feed`` whole against the directory, then write it in one transaction."""
+    """Check ``feed`` whole against the directory, then write it in one transaction.
+
+    If it fails, the directory's keepers are told (after the rollback, once a feed a day).
+    """
+    try:
+        return _feed_import(
+            community=community,
+            feed=feed,
+            actor=actor,
+            strict=strict,
+            progress=progress,
+            source=source,
+        )
+    except ImportFailed as error:
+        notifications.feed_failed(
+            community=community,
+            source=source or feed.format,
+            problems=len(error.problems),
+            message=error.message,
+        )
+        raise
+    except Exception:
+        # Broken rather than refused: still tell them, unless the database is what broke.
+        with suppress(DatabaseError):
+            notifications.feed_failed(
+                community=community, source=source or feed.format, problems=0, message=""
+            )
+        raise
+
+
+def _feed_import(
+    *,
+    community: Community,
+    feed: Feed,
+    actor: Person | None,
+    strict: bool,
+    progress: Progress | None,
+    source: str,
+) -> ImportResult:
     with _page_cache(), transaction.atomic():
         writer = _Writer(community, progress)
         check(feed, writer.known())
