@@ -13,3 +13,8 @@ class PeopleConfig(AppConfig):
 
         # Steps of a person's goals that are due, on their home page.
         on_waiting(people_waiting)
+
+        # What goals tell people: steps that have come due (notifications.py).
+        from ginnel.people.notifications import register_kinds
+
+        register_kinds()
