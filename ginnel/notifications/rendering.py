@@ -66,7 +66,7 @@ def render(delivery: Delivery, *, contact: ContactSettings | None = None) -> Mes
         url = absolute_url(notification.url or _inbox_path(community.slug))
         if channel == Channel.LETTER:
             to_name = (contact.letter_name if contact else "") or person.display_name
-            to = "\n".join(letter_lines(to_name, to))
+            to = "\n".join(letter_lines(to_name, to)[1:])  # the name goes as to_name
         if kind.sensitive:
             subject = _("Something is waiting for you in Ginnel")
             body = _("Something is waiting for you in Ginnel: %(link)s") % {"link": url}
