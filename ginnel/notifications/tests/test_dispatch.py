@@ -112,7 +112,7 @@ def test_a_sensitive_kind_sends_notify_nothing_of_its_context(community, member,
     assert len(fake.sent) == 2
     for sent in fake.sent:
         assert "Bereavement" not in str(sent["personalisation"])
-    assert "Bereavement" not in mail.outbox[0].body + mail.outbox[0].subject
+    assert "Bereavement" not in f"{mail.outbox[0].subject} {mail.outbox[0].body}"
     # The inbox keeps the whole of it.
     assert Notification.objects.get(recipient=member).context == {"condition": "Bereavement"}
 
