@@ -23,6 +23,7 @@ from ginnel.errors import GinnelError, PermissionRefused
 from ginnel.notifications import kinds
 from ginnel.notifications.kinds import Channel, Frequency
 from ginnel.notifications.models import ContactSettings, Preference
+from ginnel.notifications.selectors_preferences import kinds_for
 from ginnel.notifications.unsubscribe import Unsubscribe
 from ginnel.people.models import Person
 
@@ -135,24 +136,51 @@ def _contact_save(
     settings.save(update_fields=[*changed, "set_by", "updated_at"])
 
 
+def digest_frequency(code: str) -> Frequency | None:
+    """The frequency a digest's unsubscribe code ("digest:daily") names; None for a kind."""
+    prefix, _sep, rest = code.partition(":")
+    if prefix != "digest" or rest not in (Frequency.DAILY, Frequency.WEEKLY):
+        return None
+    return Frequency(rest)
+
+
 @transaction.atomic
 def unsubscribe_apply(*, asked: Unsubscribe) -> Person | None:
     """Turn the link's kind off by the link's channel for its person; None if they are gone.
 
-    Recorded as set by the person themselves (their own email's link was used).
+    A digest's link ("digest:daily") turns off, by that channel, every kind that now comes
+    in that digest. Recorded as set by the person themselves (their own email's link was used).
     """
-    person = Person.objects.filter(pk=asked.person_id).select_related("community").first()
+    person = (
+        Person.objects.filter(pk=asked.person_id).select_related("community", "membership").first()
+    )
     if person is None:
         return None
-    Preference.objects.update_or_create(
-        person=person,
-        kind=asked.kind,
-        channel=asked.channel.value,
-        defaults={
-            "community": person.community,
-            "frequency": Frequency.OFF.value,
-            "set_by_id": person.membership_id,
-            "updated_at": timezone.now(),
-        },
-    )
+    frequency = digest_frequency(asked.kind)
+    if frequency is None:
+        codes = [asked.kind]
+    else:
+        stored = dict(
+            Preference.objects.filter(person=person, channel=asked.channel.value).values_list(
+                "kind", "frequency"
+            )
+        )
+        codes = [
+            kind.code
+            for kind in kinds_for(person)
+            if stored.get(kind.code, kind.default_for(asked.channel)) == frequency
+        ]
+    now = timezone.now()
+    for code in codes:
+        Preference.objects.update_or_create(
+            person=person,
+            kind=code,
+            channel=asked.channel.value,
+            defaults={
+                "community": person.community,
+                "frequency": Frequency.OFF.value,
+                "set_by_id": person.membership_id,
+                "updated_at": now,
+            },
+        )
     return person

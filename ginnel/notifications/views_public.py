@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from ginnel.notifications import kinds, services_preferences
-from ginnel.notifications.kinds import Channel
+from ginnel.notifications.kinds import Channel, Frequency
 from ginnel.notifications.unsubscribe import read_token
 from ginnel.people.models import Person
 
@@ -29,8 +29,39 @@ def _kind_label(code: str) -> str:
         return _("Notifications of a kind no longer sent")
 
 
-def _wording(channel: Channel, what: str) -> dict[str, str]:
+def _digest_wording(frequency: str, channel: Channel) -> dict[str, str]:
+    """A digest's link: it stops every kind that comes in that digest by that channel."""
+    if frequency == Frequency.WEEKLY and channel == Channel.LETTER:
+        return {
+            "heading": _("Stop the weekly digest letters"),
+            "button": _("Stop these letters"),
+            "done": _("You will not get weekly digest letters any more."),
+        }
+    if channel == Channel.LETTER:
+        return {
+            "heading": _("Stop the daily digest letters"),
+            "button": _("Stop these letters"),
+            "done": _("You will not get daily digest letters any more."),
+        }
+    if frequency == Frequency.WEEKLY:
+        return {
+            "heading": _("Stop the weekly digest emails"),
+            "button": _("Stop these emails"),
+            "done": _("You will not get weekly digest emails any more."),
+        }
+    return {
+        "heading": _("Stop the daily digest emails"),
+        "button": _("Stop these emails"),
+        "done": _("You will not get daily digest emails any more."),
+    }
+
+
+def _wording(channel: Channel, code: str) -> dict[str, str]:
     """The page's words for this channel, each written whole."""
+    frequency = services_preferences.digest_frequency(code)
+    if frequency is not None:
+        return _digest_wording(frequency, channel)
+    what = _kind_label(code)
     if channel == Channel.SMS:
         return {
             "heading": _("Stop text messages about: %(what)s") % {"what": what},
@@ -61,7 +92,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "notifications/unsubscribe_invalid.html", status=400)
     context = {
         "token": token,
-        "words": _wording(asked.channel, _kind_label(asked.kind)),
+        "words": _wording(asked.channel, asked.kind),
         "community_name": person.community.name,
     }
     if request.method == "POST":
