@@ -14,7 +14,8 @@ waiting, with its link.
 - ``referrals.contact_due``: a link worker's case needs contact today: a
   follow-up is due (or overdue), or first contact has waited
   :data:`FIRST_CONTACT_WAIT_DAYS` days or more. Made by :func:`referrals_remind`,
-  once a referral a day. Staff; by email in a daily digest unless chosen otherwise.
+  once a referral a day. Staff; by email at once by default (it says "today",
+  which a digest sent the next morning would make wrong).
 - ``referrals.closed``: a case closed; told to its link worker (unless they
   closed it). Staff.
 - ``referrals.your_referral_closed``: the same, told to the person referred
@@ -33,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ginnel.communities.models import Membership, MembershipStatus, Role
 from ginnel.communities.permissions import ROLE_PERMISSIONS, Perm
-from ginnel.notifications.kinds import Channel, Frequency, Kind, register
+from ginnel.notifications.kinds import Kind, register
 from ginnel.notifications.services import notify
 from ginnel.people.models import Person
 from ginnel.referrals.models import Referral, ReferralState
@@ -62,7 +63,6 @@ CONTACT_DUE = Kind(
     label=_("A referral on your caseload needs contact"),
     audience=_("The referral's link worker"),
     templates="referrals/notifications/contact_due",
-    defaults={Channel.EMAIL: Frequency.DAILY},
     sensitive=True,
     staff=True,
 )

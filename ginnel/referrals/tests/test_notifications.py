@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from ginnel.communities.models import Membership
-from ginnel.notifications.kinds import get
+from ginnel.notifications.kinds import Channel, Frequency, get
 from ginnel.notifications.models import Notification
 from ginnel.people.models import Person
 from ginnel.referrals import services
@@ -45,6 +45,10 @@ def everyone(coordinator, administrator, link_worker, other_link_worker, analyst
 def test_every_referral_kind_is_marked_sensitive():
     for code in (RECEIVED, ASSIGNED, CONTACT_DUE, CLOSED, YOURS_CLOSED):
         assert get(code).sensitive, code
+
+
+def test_contact_due_is_emailed_at_once_as_a_digest_next_morning_would_say_today_too_late():
+    assert get(CONTACT_DUE).default_for(Channel.EMAIL) == Frequency.IMMEDIATELY
 
 
 def test_a_new_referral_tells_those_who_allocate_and_no_one_else(
