@@ -136,20 +136,31 @@ def _peak_mib() -> float:
 
 
 def _phase(task: Callable[[], int]) -> dict[str, float]:
-    """Run ``task`` (it returns how many things it did); its time, CPU, rate and peak memory."""
+    """Run ``task`` (it returns how many things it did); its time, CPU, rate, SQL statements
+    and peak memory."""
     import gc
+
+    from django.db import connection
+
+    queries = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries[0] += 1
+        return execute(sql, params, many, context)
 
     gc.collect()
     reset = _reset_peak()
     before = _rss_mib()
-    wall, cpu = time.perf_counter(), time.process_time()
-    done = task()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    with connection.execute_wrapper(count):
+        wall, cpu = time.perf_counter(), time.process_time()
+        done = task()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return {
         "n": done,
         "s": round(wall, 2),
         "cpu_s": round(cpu, 2),
         "per_s": round(done / wall, 1) if wall else 0.0,
+        "queries": queries[0],
         "rss_before_mib": round(before, 1),
         "peak_mib": round(_peak_mib(), 1),
         "peak_reset": reset,
@@ -673,6 +684,7 @@ def report(kind: str, result: dict[str, Any]) -> str:
         f"{counts['digest_recipients']:,} daily digests, {counts['expected_off']:,} off; "
         f"dispatcher: {result['dispatcher']}; digests: {result['digester']}",
         f"{'phase':<44} {'n':>7} {'s':>8} {'CPU s':>7} {'per s':>9} {'vs baseline':>12} "
+        f"{'SQL/item':>8} "
         f"{'peak MiB':>9} {'(at start)':>10}",
     ]
 
@@ -686,7 +698,9 @@ def report(kind: str, result: dict[str, Any]) -> str:
             ratio = f"{figures['per_s'] / base['per_s']:.2f}x"
         lines.append(
             f"{name:<44} {figures['n']:>7,} {figures['s']:>8.2f} {figures['cpu_s']:>7.2f} "
-            f"{figures['per_s']:>9,.0f} {ratio:>12} {figures['peak_mib']:>9.1f} "
+            f"{figures['per_s']:>9,.0f} {ratio:>12} "
+            f"{figures['queries'] / figures['n'] if figures['n'] else 0:>8.1f} "
+            f"{figures['peak_mib']:>9.1f} "
             f"{figures['rss_before_mib']:>10.1f}"
         )
 
