@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from ginnel.notifications import views_failed
+
+urlpatterns: list[URLPattern] = [
+    path("failed/", views_failed.failed, name="failed"),
+    path("failed/<int:delivery_id>/retry/", views_failed.failed_retry, name="failed_retry"),
+]
