@@ -20,7 +20,6 @@ fails for a coordinator to put right (the failed sends page).
 
 from __future__ import annotations
 
-import importlib
 import re
 from typing import Any
 
@@ -35,6 +34,7 @@ from ginnel.notifications.channels import Message
 from ginnel.notifications.kinds import Channel
 from ginnel.notifications.models import ContactSettings, Delivery
 from ginnel.notifications.services import address_for
+from ginnel.notifications.unsubscribe import unsubscribe_url
 
 #: Four SMS fragments of 153 characters: the longest text we send.
 SMS_LIMIT = 612
@@ -95,7 +95,7 @@ def render(delivery: Delivery, *, contact: ContactSettings | None = None) -> Mes
         body=body.strip(),
         reference=delivery.idempotency_key,
         unsubscribe_url=(
-            _unsubscribe_url(person, notification.kind, channel) if channel == Channel.EMAIL else ""
+            unsubscribe_url(person, notification.kind, channel) if channel == Channel.EMAIL else ""
         ),
     )
 
@@ -166,12 +166,3 @@ def _inbox_path(slug: str) -> str:
         return reverse("notifications:inbox", kwargs={"community": slug})
     except NoReverseMatch:
         return f"/c/{slug}/"
-
-
-def _unsubscribe_url(person: Any, kind: str, channel: Channel) -> str:
-    """The one-click unsubscribe address, once the preferences area provides it."""
-    try:
-        module = importlib.import_module("ginnel.notifications.unsubscribe")
-    except ImportError:
-        return ""
-    return str(module.unsubscribe_url(person, kind, channel))

@@ -142,7 +142,7 @@ class NotifySms(_NotifySender):
 
 
 class NotifyLetter(_NotifySender):
-    """``message.to`` holds the address lines (one a line, the postcode last)."""
+    """``message.to``: the address lines (one a line, the postcode last); ``to_name``: the name."""
 
     channel = Channel.LETTER
     template_setting = "GINNEL_NOTIFY_LETTER_TEMPLATE"
@@ -158,6 +158,13 @@ class NotifyLetter(_NotifySender):
 
 
 def letter_address(name: str, lines: str) -> dict[str, str]:
-    """Notify's address personalisation: the name, then each line, the postcode last."""
-    all_lines = [name, *(line for line in lines.splitlines() if line.strip())]
+    """Notify's address personalisation: the name, then each line, the postcode last.
+
+    ``lines`` may begin with the name already (as ``rendering.letter_lines`` gives it); it is
+    not written twice.
+    """
+    given = [line.strip() for line in lines.splitlines() if line.strip()]
+    if given and given[0] == name.strip():
+        given = given[1:]
+    all_lines = [name, *given]
     return {f"address_line_{n}": line.strip() for n, line in enumerate(all_lines, start=1)}

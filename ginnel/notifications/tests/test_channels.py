@@ -165,6 +165,20 @@ def test_notify_letter_sends_the_name_then_the_address_lines(fake):
     }
 
 
+def test_a_letter_whose_lines_begin_with_the_name_has_it_once(fake):
+    NotifyLetter.from_settings().send(
+        message(
+            Channel.LETTER,
+            to="Sam Carer\n1 Mill Row\nHX7 8AA",
+            to_name="Sam Carer",
+            reference="42:letter",
+        )
+    )
+    [sent] = fake.sent
+    lines = [sent["personalisation"].get(f"address_line_{n}") for n in range(1, 5)]
+    assert lines == ["Sam Carer", "1 Mill Row", "HX7 8AA", None]
+
+
 def test_notify_finds_a_message_by_its_reference_and_only_that_one(fake):
     sender = NotifySms.from_settings()
     first = sender.send(message(Channel.SMS, to="07700900123", reference="7:sms"))

@@ -95,6 +95,15 @@ def test_every_channel_of_a_notification_goes_by_its_own_way(community, member, 
     assert letter["personalisation"]["address_line_4"] == "HX7 8AA"
 
 
+def test_an_email_sent_carries_its_one_click_unsubscribe(community, member):
+    email = tell(community, member)["email"]
+    dispatch.send_deliveries([email.pk])
+    [sent] = mail.outbox
+    link = sent.extra_headers["List-Unsubscribe"]
+    assert link.startswith(f"<{SITE}/notifications/unsubscribe/")
+    assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
 def test_email_by_notify_when_chosen(settings, community, member, fake):
     settings.GINNEL_NOTIFY_EMAIL_CHANNEL = "notify"
     email = tell(community, member)["email"]
@@ -103,6 +112,7 @@ def test_email_by_notify_when_chosen(settings, community, member, fake):
     [sent] = fake.sent
     assert sent["email_address"] == "member@example.org"
     assert sent["personalisation"]["subject"] == "Ironing & folding needs you"
+    assert sent["one_click_unsubscribe_url"].startswith(f"{SITE}/notifications/unsubscribe/")
 
 
 def test_a_sensitive_kind_sends_notify_nothing_of_its_context(community, member, fake):
