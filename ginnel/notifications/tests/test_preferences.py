@@ -17,6 +17,7 @@ from ginnel.notifications.models import (
     DeliveryStatus,
     Preference,
 )
+from ginnel.notifications.selectors_preferences import kinds_for
 from ginnel.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -327,3 +328,33 @@ def test_a_mobile_number_that_is_not_one_is_refused(client_for, community, membe
     assert refused.status_code == 400
     assert "Enter a mobile number" in str(refused.context["form"].errors["phone"])
     assert counts() == (0, 0)
+
+
+def test_the_page_reads_a_fixed_number_of_queries_however_many_choices_were_set(
+    client_for, community, coordinator, member, django_assert_max_num_queries
+):
+    CommunityChannels.objects.create(community=community, texts_enabled=True, letters_enabled=True)
+    client = client_for(coordinator)
+    url = person_url(community, member)
+    client.get(url)  # the session is warm
+    for kind in kinds.all_kinds():
+        for channel in ("email", "letter"):
+            Preference.objects.create(
+                community=community,
+                person=member,
+                kind=kind.code,
+                channel=channel,
+                frequency="weekly",
+                set_by=coordinator.membership,
+            )
+    ContactSettings.objects.create(
+        community=community,
+        person=member,
+        letter_address="1 Mill Row\nHX7 8AA",
+        set_by=coordinator.membership,
+    )
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    # One line under each kind the member is offered, and one under where it goes.
+    offered = len(kinds_for(member))
+    assert response.content.decode().count("Set by Cath Coordinator") == offered + 1

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client, override_settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from ginnel.notifications import kinds
 from ginnel.notifications.kinds import Channel, Frequency, Kind
@@ -129,3 +132,42 @@ def test_a_token_signed_for_another_purpose_is_refused(member):
     response = Client().post(f"/notifications/unsubscribe/{token}/")
     assert response.status_code == 400
     assert not Preference.objects.exists()
+
+
+def test_after_unsubscribing_that_kind_sends_no_email_but_others_still_do(member, community):
+    from ginnel.notifications import services
+    from ginnel.notifications.models import Delivery
+
+    Client().post(
+        path_of(unsubscribe_url(member, NEWS.code, Channel.EMAIL)),
+        {"List-Unsubscribe": "One-Click"},
+    )
+    services.notify(community=community, kind=NEWS.code, recipients=[member])
+    services.notify(community=community, kind=OTHER.code, recipients=[member])
+    assert list(Delivery.objects.values_list("notification__kind", "channel")) == [
+        (OTHER.code, "email")
+    ]
+
+
+@given(
+    person_id=st.integers(min_value=1, max_value=10**9),
+    kind=st.from_regex(r"[a-z_]{1,20}\.[a-z_]{1,30}", fullmatch=True),
+    channel=st.sampled_from(list(Channel)),
+    data=st.data(),
+)
+@hypothesis_settings(max_examples=60, deadline=None)
+def test_a_token_reads_back_exactly_and_any_one_changed_character_spoils_it(
+    person_id, kind, channel, data
+):
+    token = make_token(person_id, kind, channel)
+    asked = read_token(token)
+    assert asked is not None
+    assert (asked.person_id, asked.kind, asked.channel) == (person_id, kind, channel)
+
+    where = data.draw(st.integers(min_value=0, max_value=len(token) - 1))
+    other = data.draw(
+        st.sampled_from(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_:."
+        ).filter(lambda c: c != token[where])
+    )
+    assert read_token(token[:where] + other + token[where + 1 :]) is None
