@@ -455,3 +455,53 @@ def test_saving_a_listing_again_is_not_told_again_but_a_new_date_is(
         member.pk,
         member.pk,
     ]
+
+
+# As sent -------------------------------------------------------------------------------------
+
+
+def test_every_kind_is_written_out_by_the_dispatcher_in_every_channel(
+    as_, record, community, categories, garden_offer, coordinator, member, neighbour, yesterday
+):
+    from ginnel.notifications.models import ContactSettings
+    from ginnel.notifications.rendering import render
+
+    exchange = propose(as_, neighbour, garden_offer)
+    services.exchange_agree(access=as_(member), exchange=exchange)
+    services.exchange_complete(
+        access=as_(member), exchange=exchange, minutes=60, happened_on=yesterday
+    )
+    services.exchange_confirm(access=as_(neighbour), exchange=exchange)
+    services.thank_you_leave(access=as_(neighbour), exchange=exchange, text="Thank you!")
+    services.exchange_reverse(access=as_(coordinator), exchange=exchange, reason="Mistake")
+    declined = record(neighbour, member, minutes=30, description="Shelf")
+    services.claim_decline(access=as_(member), exchange=declined, reason="Too long")
+    _listing(as_, member, categories, kind=ListingKind.REQUEST, title="A lift", ends_in_days=1)
+    services.listings_remind_expiring()
+    assert {n.kind for n in Notification.objects.all()} == {
+        PROPOSED,
+        AGREED,
+        TO_CONFIRM,
+        CONFIRMED,
+        DECLINED,
+        REVERSED,
+        THANKS,
+        EXPIRING,
+    }
+
+    for note in Notification.objects.select_related("recipient__membership__user", "community"):
+        contact = ContactSettings(
+            community=community,
+            person=note.recipient,
+            phone="07700 900123",
+            letter_address="1 Mill Row\nHebble End\nHX7 8AA",
+        )
+        for channel in ("email", "sms", "letter"):
+            message = render(
+                Delivery(notification=note, community=community, channel=channel),
+                contact=contact,
+            )
+            assert message.subject == title_of(note)
+            assert "{" not in message.subject + message.body
+            assert note.url in message.body
+            assert note.recipient.display_name in message.body or channel == "sms"
