@@ -478,3 +478,12 @@ def test_a_coordinator_sees_only_their_own_notifications_not_their_members(
     note(member)
 
     assert shown_ids(inbox_of(client_for, coordinator)) == []
+
+
+def test_the_inbox_leads_to_choosing_how_one_hears(client_for, community, member):
+    preferences = reverse("notifications:preferences", args=[community.slug])
+
+    html = inbox_of(client_for, member)
+
+    assert f'<a href="{preferences}">Choose how you hear about these' in html
+    assert client_for(member).get(preferences).status_code == 200
