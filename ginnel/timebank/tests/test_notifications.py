@@ -9,8 +9,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.template import Context, Engine
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ginnel.matching.models import Block
 from ginnel.notifications.kinds import get
@@ -505,3 +508,67 @@ def test_every_kind_is_written_out_by_the_dispatcher_in_every_channel(
             assert "{" not in message.subject + message.body
             assert note.url in message.body
             assert note.recipient.display_name in message.body or channel == "sms"
+
+
+class _Undo(Exception):
+    """Rolls one example's writes back, so the next starts from the same people."""
+
+
+def test_whoever_records_and_confirms_the_other_person_and_then_the_claimant_are_told(
+    as_, member, neighbour, coordinator, bystander, yesterday
+):
+    """A property over who records, which way the time went, how long, and who confirms."""
+
+    @given(
+        # Up to the default limit of 20 hours owed, so the confirmation always posts.
+        minutes=st.integers(min_value=1, max_value=20 * 60),
+        claimant_gave=st.booleans(),
+        recorded_by_coordinator=st.booleans(),
+        confirmed_by_coordinator=st.booleans(),
+    )
+    @settings(max_examples=25, deadline=None)
+    def run(
+        minutes: int,
+        claimant_gave: bool,
+        recorded_by_coordinator: bool,
+        confirmed_by_coordinator: bool,
+    ) -> None:
+        hours = f"{minutes // 60}:{minutes % 60:02d}"
+        try:
+            with transaction.atomic():
+                recorder = coordinator if recorded_by_coordinator else member
+                exchange = services.exchange_record(
+                    access=as_(recorder),
+                    other_id=neighbour.pk,
+                    i_gave=claimant_gave,
+                    minutes=minutes,
+                    happened_on=yesterday,
+                    description="Help",
+                    on_behalf_of=member.pk if recorded_by_coordinator else None,
+                )
+                asked = told(TO_CONFIRM)
+                assert set(asked) == {neighbour.pk}
+                assert f" {hours} hours " in title_of(asked[neighbour.pk])
+                assert (" for Mo Member " in title_of(asked[neighbour.pk])) == (
+                    recorded_by_coordinator
+                )
+
+                confirmer = coordinator if confirmed_by_coordinator else neighbour
+                services.exchange_confirm(access=as_(confirmer), exchange=exchange)
+                confirmed = told(CONFIRMED)
+                expected = {member.pk, neighbour.pk} if confirmed_by_coordinator else {member.pk}
+                assert set(confirmed) == expected
+                assert title_of(confirmed[member.pk]).endswith(f"your {hours} hours on “Help”") == (
+                    not confirmed_by_coordinator
+                )
+                assert asked[neighbour.pk].pk in set(
+                    Notification.objects.filter(read_at__isnull=False).values_list("pk", flat=True)
+                )
+                assert not Notification.objects.filter(
+                    recipient__in=[coordinator, bystander]
+                ).exists()
+                raise _Undo
+        except _Undo:
+            pass
+
+    run()
