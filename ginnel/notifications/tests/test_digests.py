@@ -8,8 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.test import Client
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from ginnel.notifications.digests import build_and_send_digests
+from ginnel.communities.models import Community
+from ginnel.notifications.digests import build_and_send_digests, group_lines
 from ginnel.notifications.kinds import Channel
 from ginnel.notifications.models import Delivery, DeliveryStatus, Notification, Preference
 from ginnel.notifications.tests.sending import (
@@ -22,6 +26,7 @@ from ginnel.notifications.tests.sending import (
     use_notify,
     use_test_templates,
 )
+from ginnel.people.models import Person
 from ginnel.testing.fake_notify import FakeNotify
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +116,10 @@ def test_the_digest_email_carries_a_one_click_unsubscribe_for_that_digest(member
     [sent] = mail.outbox
     link = sent.extra_headers["List-Unsubscribe"].strip("<>")
     assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    page = Client().get(link.removeprefix(SITE)).content.decode()
+    assert "Stop the daily digest emails" in page
+    assert not Preference.objects.filter(frequency="off").exists()  # opening changes nothing
 
     response = Client().post(
         link.removeprefix(SITE),
@@ -268,3 +277,42 @@ def test_someone_who_has_left_gets_no_digest(member):
 def test_only_daily_or_weekly():
     with pytest.raises(ValueError, match="daily or weekly"):
         build_and_send_digests("hourly")
+
+
+@given(
+    made=st.lists(
+        st.tuples(st.sampled_from([PLAIN, BARE, SENSITIVE]), st.integers(0, 24 * 60)),
+        min_size=1,
+        max_size=12,
+    )
+)
+@hypothesis_settings(max_examples=40, deadline=None)
+def test_grouping_keeps_every_line_once_each_kind_together_in_the_order_they_came(made):
+    community = Community(name="Calder Vale Timebank", slug="calder-vale")
+    person = Person(display_name="Mo Member")
+    items = []
+    for number, (kind, minutes) in enumerate(made, start=1):
+        notification = Notification(
+            pk=number,
+            kind=kind.code,
+            recipient=person,
+            url=f"/c/calder-vale/things/{number}/",
+            context={"what": f"Thing {number}", "condition": "secret"},
+            created_at=MORNING - timedelta(minutes=minutes),
+        )
+        items.append(Delivery(community=community, notification=notification, channel="email"))
+
+    groups = group_lines(items)  # the test kinds' templates: the autouse fixture
+
+    lines = [line for group in groups for line in group.lines]
+    assert sorted(line.url for line in lines) == sorted(
+        f"{SITE}/c/calder-vale/things/{n}/" for n in range(1, len(made) + 1)
+    )
+    headings = [group.heading for group in groups]
+    assert len(headings) == len(set(headings))  # each kind in one group
+    for group in groups:
+        times = [line.at for line in group.lines]
+        assert times == sorted(times)
+    firsts = [group.lines[0].at for group in groups]
+    assert firsts == sorted(firsts)
+    assert all("secret" not in line.title for line in lines)
