@@ -52,6 +52,7 @@ from ginnel.communities.models import (
     SignupMode,
 )
 from ginnel.errors import GinnelError
+from ginnel.notifications.services import inbox_only
 from ginnel.people.models import ContactMethod, Person, User
 
 DEFAULT_PEOPLE = 300
@@ -264,7 +265,8 @@ def generate_community(
     names = neighbourhood_names(neighbourhoods)
     if Community.objects.filter(slug__in=[slug, network_slug(slug)]).exists():
         raise GinnelError(f"There is already a community with the address {slug!r}.")
-    with transaction.atomic():
+    # The generated year fills inboxes but emails nobody.
+    with transaction.atomic(), inbox_only():
         return _Generator(seed=seed, slug=slug, progress=progress).run(
             people=people, neighbourhoods=names
         )

@@ -18,7 +18,9 @@ Deliveries are sent after the commit (``queue.after_commit_send``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -39,6 +41,22 @@ from ginnel.notifications.models import (
 from ginnel.people.models import Person
 
 ContextValue = str | int | float | bool | None
+
+_inbox_only: ContextVar[bool] = ContextVar("notifications_inbox_only", default=False)
+
+
+@contextmanager
+def inbox_only() -> Iterator[None]:
+    """Notifications written inside this block go to inboxes only, never sent.
+
+    For generated history (the demo, benchmarks): the inboxes have something to
+    show, and nobody is emailed about a year that did not happen.
+    """
+    token = _inbox_only.set(True)
+    try:
+        yield
+    finally:
+        _inbox_only.reset(token)
 
 
 def _clean_context(context: Mapping[str, Any]) -> dict[str, ContextValue]:
@@ -135,7 +153,7 @@ def notify(
         ]
     )
     deliveries: list[Delivery] = []
-    for notification in made:
+    for notification in made if not _inbox_only.get() else []:
         person = people[notification.recipient_id]
         for channel in Channel:
             frequency = chosen.get((person.pk, channel.value), found.default_for(channel))

@@ -129,3 +129,10 @@ def test_each_delivery_has_its_own_idempotency_key(community, member, coordinato
     tell(community, member, coordinator)
     keys = list(Delivery.objects.values_list("idempotency_key", flat=True))
     assert len(keys) == len(set(keys)) == 2
+
+
+def test_inside_inbox_only_nothing_is_sent(community, member):
+    with services.inbox_only():
+        tell(community, member)
+    assert Notification.objects.filter(recipient=member).exists()
+    assert not Delivery.objects.exists()
