@@ -34,6 +34,7 @@ from urllib.parse import quote
 import pytest
 import redis
 from django.db import connection, transaction
+from kombu import pools
 
 from ginnel.celery import app
 from ginnel.communities.models import Community
@@ -134,8 +135,11 @@ def broker(redis_server: RedisServer) -> Iterator[RedisServer]:
     queue.use_sender(tasks.queue_sender)
     yield redis_server
     queue.use_sender(queue._inline)
+    # Drop the connections to this Redis: later tests (inline tasks too) take fresh ones.
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
     app.conf.broker_url, app.conf.task_always_eager = before
-    app.pool.force_close_all()
 
 
 @pytest.fixture
