@@ -136,7 +136,7 @@ def broker(redis_server: RedisServer) -> Iterator[RedisServer]:
     yield redis_server
     queue.use_sender(queue._inline)
     # Drop the connections to this Redis: later tests (inline tasks too) take fresh ones.
-    pools.reset()
+    pools.reset()  # type: ignore[no-untyped-call]
     app._pool = None
     app.amqp._producer_pool = None
     app.conf.broker_url, app.conf.task_always_eager = before
