@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ginnel.communities.models import MembershipStatus
-from ginnel.notifications import dispatch
+from ginnel.notifications import dispatch, queue
 from ginnel.notifications.channels import notify as notify_channel
 from ginnel.notifications.models import ContactSettings, Delivery, DeliveryStatus, Notification
 from ginnel.notifications.tests.sending import (
@@ -197,6 +199,34 @@ def test_two_workers_holding_the_same_delivery_send_it_once(community, member, f
     ]
     assert sent == [True, False]
     assert len(fake.sent) == 1
+    assert fresh(sms).attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_delivery_at_once_send_it_once(
+    monkeypatch, community, member, fake
+):
+    monkeypatch.setattr(queue, "_sender", [lambda ids: None])  # no inline send on commit
+    sms = a_text(community, member)
+    fake.hold(0.5)  # the first send is still in flight while the second worker tries
+    start = threading.Barrier(2)
+    counts = []
+
+    def worker():
+        try:
+            start.wait()
+            counts.append(dispatch.send_deliveries([sms.pk]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(counts) == [0, 1]
+    assert len(fake.sent) == 1
+    assert fresh(sms).status == DeliveryStatus.SENT
     assert fresh(sms).attempts == 1
 
 
