@@ -211,6 +211,23 @@ register(
 )
 register(
     Job(
+        "referrals.contact_due",
+        "ginnel.referrals.notifications:referrals_remind",
+        Daily(hour=8),
+        "Tell link workers which of their referrals need contact today (follow-ups due, "
+        "first contact waiting).",
+    )
+)
+register(
+    Job(
+        "people.steps_due",
+        "ginnel.people.notifications:steps_remind",
+        Daily(hour=8, minute=30),
+        "Tell people (and their coaches) that a step of an active goal has come due.",
+    )
+)
+register(
+    Job(
         "network.snapshots",
         "ginnel.jobs:network_snapshots",
         Daily(hour=2, minute=30),

@@ -127,6 +127,12 @@ def test_the_reminders_run_the_apps_own_functions():
     assert jobs.resolve(jobs.get("directory.remind_reviews")) is reviews_remind
 
 
+@pytest.mark.parametrize("name", [job.name for job in jobs.all_jobs()])
+def test_every_scheduled_job_finds_its_function(name):
+    # A job whose app moved its function would otherwise be skipped, with only a warning.
+    assert callable(jobs.resolve(jobs.get(name)))
+
+
 def test_a_job_named_twice_differently_is_refused():
     job = jobs.get("timebank.remind_listings")
     assert jobs.register(job) is job
