@@ -24,8 +24,11 @@ The rules it keeps:
 - **Quiet hours.** An immediate email or text due inside the recipient's
   quiet hours (in the community's time zone, ``TIME_ZONE``) waits until they
   end; letters are not affected.
-- **Only to members.** A delivery to someone whose membership is no longer
-  active is cancelled, as is one by a channel this deployment cannot send.
+- **Only to members, where they can be reached.** A delivery to someone
+  whose membership is no longer active is cancelled, as is one by a channel
+  this deployment cannot send, or to an address the person has since taken
+  away (a letter to an address that cannot be posted to fails instead, for a
+  coordinator to put right).
 
 The notification itself (its context, its inbox entry) is never changed here.
 """
@@ -52,7 +55,7 @@ from ginnel.notifications.channels import (
 )
 from ginnel.notifications.kinds import Channel, Frequency
 from ginnel.notifications.models import ContactSettings, Delivery, DeliveryStatus
-from ginnel.notifications.rendering import Undeliverable
+from ginnel.notifications.rendering import NoAddress, Undeliverable
 from ginnel.notifications.rendering import render as _render
 
 logger = logging.getLogger(__name__)
@@ -210,6 +213,9 @@ def _attempt(
 
     try:
         message = _render(delivery, contact=contact)
+    except NoAddress as error:
+        mine.update(status=DeliveryStatus.CANCELLED, last_error=str(error))
+        return False
     except Undeliverable as error:
         mine.update(status=DeliveryStatus.FAILED, last_error=str(error))
         return False

@@ -48,6 +48,10 @@ class Undeliverable(Exception):
     """This delivery cannot be written out as it stands (the message says why, in plain words)."""
 
 
+class NoAddress(Undeliverable):
+    """The person no longer has an address for this channel (they took it away): not an error."""
+
+
 def render(delivery: Delivery, *, contact: ContactSettings | None = None) -> Message:
     """The message ``delivery`` sends; ``contact`` is the recipient's contact settings, if any.
 
@@ -60,7 +64,7 @@ def render(delivery: Delivery, *, contact: ContactSettings | None = None) -> Mes
     kind = kinds.get(notification.kind)
     to = address_for(person, contact, channel)
     if not to:
-        raise Undeliverable(_("There is no address to send it to any more."))
+        raise NoAddress(_("There is no address to send it to any more."))
     to_name = person.display_name
     with translation.override(settings.LANGUAGE_CODE):
         url = absolute_url(notification.url or _inbox_path(community.slug))

@@ -307,6 +307,16 @@ def test_someone_who_has_left_is_not_sent_it(community, member):
     assert fresh(email).last_error == "They are no longer a member."
 
 
+def test_a_text_to_a_number_taken_away_since_is_cancelled_not_failed(community, member, fake):
+    sms = a_text(community, member)
+    member.phone = ""
+    member.save()
+    dispatch.send_deliveries([sms.pk])
+    assert fresh(sms).status == DeliveryStatus.CANCELLED
+    assert fresh(sms).last_error == "There is no address to send it to any more."
+    assert fake.sent == []
+
+
 def test_without_notify_texts_are_cancelled_with_the_reason_and_email_still_goes(community, member):
     reachable(community, member)
     deliveries = tell(community, member)
