@@ -40,8 +40,7 @@ def send_deliveries_task(delivery_ids: Sequence[int]) -> None:
 @app.task(name="ginnel.notifications.tasks.send_due_task")  # type: ignore[untyped-decorator]
 def send_due_task() -> int:
     """The sweep: send every delivery that is due, and recover any left half sent."""
-    send_due = getattr(dispatch, "send_due", None)  # until the dispatcher lands
-    return int(send_due() or 0) if send_due is not None else 0
+    return dispatch.send_due()
 
 
 @app.task(name="ginnel.notifications.tasks.run_job_task")  # type: ignore[untyped-decorator]

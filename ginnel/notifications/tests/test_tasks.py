@@ -93,7 +93,7 @@ def test_a_broker_that_is_down_never_fails_the_request_and_the_rows_wait(
 
 @pytest.mark.django_db
 def test_the_sweep_task_runs_the_dispatchers_sweep(monkeypatch):
-    monkeypatch.setattr(dispatch, "send_due", lambda limit=500: 4, raising=False)
+    monkeypatch.setattr(dispatch, "send_due", lambda limit=500: 4)
     assert tasks.send_due_task.delay().get() == 4
 
 
