@@ -72,6 +72,11 @@ def _failed(access: Access) -> QuerySet[Delivery]:
     return _visible(access).filter(status=DeliveryStatus.FAILED)
 
 
+def failed_count(*, access: Access) -> int:
+    """How many of the community's sends the asker may see failed for good (one query)."""
+    return _failed(access).count()
+
+
 def failed_sends(*, access: Access, page: Any = 1) -> Page[FailedSend]:
     """One page of the community's failed sends, the latest try first."""
     require(access, PERMISSION)

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from ginnel.communities.permissions import Access
 from ginnel.communities.waiting import Section, WaitingItem
-from ginnel.notifications import selectors
+from ginnel.notifications import failed, selectors
 
 _KEPT = "_ginnel_unread_notifications"
 
@@ -36,11 +36,14 @@ def unread_for_page(*, access: Access) -> int:
 
 
 def notifications_waiting(*, access: Access) -> list[WaitingItem]:
-    """ "N new notifications", linking to the inbox, when there are any."""
+    """ "N new notifications", linking to the inbox, when there are any; for coordinators,
+    the messages that could not be sent (one count query)."""
+    items = _failed_waiting(access)
     unread = unread_for_page(access=access)
     if not unread:
-        return []
+        return items
     return [
+        *items,
         WaitingItem(
             section=Section.YOURS,
             text=ngettext("%(count)d new notification", "%(count)d new notifications", unread)
@@ -48,5 +51,27 @@ def notifications_waiting(*, access: Access) -> list[WaitingItem]:
             count=unread,
             url=reverse("notifications:inbox", args=[access.community.slug]),
             order=5,
+        ),
+    ]
+
+
+def _failed_waiting(access: Access) -> list[WaitingItem]:
+    if not access.can(failed.PERMISSION):
+        return []
+    count = failed.failed_count(access=access)
+    if not count:
+        return []
+    return [
+        WaitingItem(
+            section=Section.QUEUES,
+            text=ngettext(
+                "%(count)d message could not be sent",
+                "%(count)d messages could not be sent",
+                count,
+            )
+            % {"count": count},
+            count=count,
+            url=reverse("notifications:failed", args=[access.community.slug]),
+            order=80,
         )
     ]

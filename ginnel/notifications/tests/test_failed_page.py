@@ -184,3 +184,15 @@ def test_the_list_is_paged_latest_first_and_its_queries_do_not_grow(
     with CaptureQueriesContext(connection) as short:
         asker.get(page_url(community))
     assert len(full) == len(short)
+
+
+def test_the_home_page_tells_a_coordinator_and_no_member_of_failed_sends(
+    client_for, community, coordinator, member
+):
+    home = reverse("web:community_home", args=[community.slug])
+    assert "could not be sent" not in client_for(coordinator).get(home).content.decode()
+    failed_email(community, member)
+    text = client_for(coordinator).get(home).content.decode()
+    assert "1 message could not be sent" in text
+    assert page_url(community) in text
+    assert "could not be sent" not in client_for(member).get(home).content.decode()
