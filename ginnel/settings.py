@@ -276,6 +276,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # How often the outbox is swept for deliveries due (retries, and any the broker lost).
 GINNEL_SWEEP_SECONDS = env_int("GINNEL_SWEEP_SECONDS", 60, minimum=1)
+# A failed send waits this long before its second try, doubling each time (at most an hour).
+GINNEL_SEND_BACKOFF_SECONDS = env_int("GINNEL_SEND_BACKOFF_SECONDS", 60, minimum=1)
+# A send claimed this long ago and never finished (a worker killed) is taken for cut off:
+# the provider is asked whether it has it, and it is sent again only if not.
+GINNEL_SEND_LEASE_SECONDS = env_int("GINNEL_SEND_LEASE_SECONDS", 300, minimum=1)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -62,10 +62,20 @@ logger = logging.getLogger(__name__)
 
 #: Tries before a delivery is given up as failed.
 MAX_ATTEMPTS = 6
-BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MOST = timedelta(hours=1)
-#: How long a claimed delivery may stay ``sending`` before it is taken for cut off.
-LEASE = timedelta(minutes=5)
+
+
+def _first_backoff() -> timedelta:
+    """The wait after the first failed try (``GINNEL_SEND_BACKOFF_SECONDS``, 60 by default)."""
+    return timedelta(seconds=settings.GINNEL_SEND_BACKOFF_SECONDS)
+
+
+def _lease() -> timedelta:
+    """How long a claimed delivery may stay ``sending`` before it is taken for cut off
+    (``GINNEL_SEND_LEASE_SECONDS``, 300 by default)."""
+    return timedelta(seconds=settings.GINNEL_SEND_LEASE_SECONDS)
+
+
 _CHUNK = 500
 
 __all__ = ["backoff", "quiet_end", "render", "send_deliveries", "send_due"]
@@ -79,7 +89,7 @@ def render(delivery: Delivery) -> Message:
 
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th try failed: 1 minute, doubling, at most an hour."""
-    return min(BACKOFF_FIRST * (1 << min(max(attempts - 1, 0), 30)), BACKOFF_MOST)
+    return min(_first_backoff() * (1 << min(max(attempts - 1, 0), 30)), BACKOFF_MOST)
 
 
 def quiet_end(
@@ -144,7 +154,7 @@ def send_due(
     """
     at = now or timezone.now()
     senders = _Senders()
-    sent = _recover(at, lease if lease is not None else LEASE, senders)
+    sent = _recover(at, lease if lease is not None else _lease(), senders)
     due = list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=at)
         .order_by("next_attempt_at", "id")

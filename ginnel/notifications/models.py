@@ -98,6 +98,10 @@ class Delivery(models.Model):
         ordering = ("id",)
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+            # Digests look up what a digest key already sent; most deliveries have none.
+            models.Index(
+                fields=["digest_key"], condition=~Q(digest_key=""), name="delivery_digest_key"
+            ),
         ]
 
     def __str__(self) -> str:
