@@ -40,6 +40,10 @@ def log_in(page: Page, base: str, email: str) -> None:
 
 
 def fits_and_passes(page: Page) -> None:
+    # A click that follows a link returns before the new page has loaded: wait for it,
+    # or the check may read a document that is being replaced.
+    page.wait_for_load_state("load")
+    expect(page.locator("h1")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
     assert_accessible(page)
 
