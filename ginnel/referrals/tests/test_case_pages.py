@@ -217,6 +217,9 @@ def test_a_referral_goes_from_received_to_closed_through_the_forms(
     assert f'href="{strengths}"' in text(done)
     assert "Go through the strengths conversation with Rhoda Referred" in text(done)
     assert worker.get(strengths).status_code in (200, 302)  # the link worker may open it
+    goals = reverse("people:person_goals", args=[referral.community.slug, referral.person_id])
+    assert f'href="{goals}"' in text(done)
+    assert worker.get(goals).status_code == 200  # the plan: the person's goals
 
     done = worker.post(url(referral, "case_close"), {"close-outcome": "goals_met"}, follow=True)
     assert "The referral of Rhoda Referred is closed." in text(done)
