@@ -46,6 +46,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ginnel.communities.models import MembershipStatus
+from ginnel.notifications import kinds
 from ginnel.notifications.channels import (
     ChannelSender,
     ChannelUnavailable,
@@ -191,13 +192,21 @@ def _send_one(
         return _attempt(delivery, contact, senders, now)
 
 
+def _reaches(kind: str, status: str) -> bool:
+    """Whether the recipient still stands to be told (a kind no longer registered: active only)."""
+    try:
+        return kinds.get(kind).reaches(status)
+    except LookupError:
+        return status == MembershipStatus.ACTIVE
+
+
 def _attempt(
     delivery: Delivery, contact: ContactSettings | None, senders: _Senders, now: datetime
 ) -> bool:
     if delivery.next_attempt_at > now:
         return False
     channel = Channel(delivery.channel)
-    if delivery.notification.recipient.membership.status != MembershipStatus.ACTIVE:
+    if not _reaches(delivery.notification.kind, delivery.notification.recipient.membership.status):
         _close_pending(delivery, DeliveryStatus.CANCELLED, _("They are no longer a member."))
         return False
     if channel != Channel.LETTER and delivery.frequency == Frequency.IMMEDIATELY and contact:

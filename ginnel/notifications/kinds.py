@@ -66,6 +66,14 @@ class Kind:
     sensitive: bool = False  # about special-category data: full detail only in the inbox
     #: For staff queues rather than the person's own life ("an application to approve").
     staff: bool = False
+    #: Also for people whose membership is an application, waiting or declined (the
+    #: decision about it); every other kind reaches active members only.
+    to_applicants: bool = False
+
+    def reaches(self, status: str) -> bool:
+        """Whether someone whose membership has ``status`` is told of this kind."""
+        allowed = {"active", "applied", "declined"} if self.to_applicants else {"active"}
+        return status in allowed
 
     def default_for(self, channel: Channel) -> Frequency:
         return self.defaults.get(channel, Frequency.OFF)

@@ -8,10 +8,9 @@ these receivers, connected in this app's ``ready()``, call :func:`notify`.
 - ``communities.application_received`` (a staff kind): everyone in the
   community whose role may decide applications (``Perm.DECIDE_APPLICATIONS``);
 - ``communities.application_approved``: the applicant, now a member;
-- ``communities.application_declined``: the applicant. :func:`notify` tells
-  active members only, and a declined applicant is not one, so the email is
-  written from the kind's own templates and sent after the commit, to the
-  applicant's login address; there is no inbox row, as they have no inbox here.
+- ``communities.application_declined``: the applicant — a kind that reaches
+  applicants (``to_applicants``), as a declined applicant is no member: it goes
+  through the outbox like any other, to their login's address.
 
 Deciding an application marks its "received" notification read for every
 coordinator: it waits for no one any more.
@@ -19,15 +18,10 @@ coordinator: it waits for no one any more.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template import Context, Engine
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ginnel.communities import signals
@@ -59,8 +53,9 @@ KINDS = (
     Kind(
         code=APPLICATION_DECLINED,
         label=_("Your application not accepted"),
-        audience=_("The person who applied (by email: they are not a member)"),
+        audience=_("The person who applied"),
         templates="notifications/kinds/application_declined",
+        to_applicants=True,
     ),
 )
 
@@ -117,37 +112,17 @@ def _decided(
     applicant = Person.objects.select_related("membership__user").get(membership=membership)
     actor = Person.objects.filter(membership=decided_by).first() if decided_by else None
     context = {"actor": actor.display_name if actor else ""}
-    if approved:
-        services.notify(
-            community=community,
-            kind=APPLICATION_APPROVED,
-            recipients=[applicant],
-            url=reverse("web:community_home", kwargs={"community": community.slug}),
-            context=context,
-            actor=actor,
-        )
-        return
-    user = membership.user
-    if user is None or not user.email:
-        return
-    url = settings.SITE_URL + reverse("communities:join", args=[community.slug])
-    values = {**context, "recipient": applicant.display_name, "community": community.name}
-    subject, body = _written(APPLICATION_DECLINED, {**values, "url": url})
-    transaction.on_commit(
-        partial(send_mail, subject, body, None, [user.email], fail_silently=True), robust=True
+    services.notify(
+        community=community,
+        kind=APPLICATION_APPROVED if approved else APPLICATION_DECLINED,
+        recipients=[applicant],
+        url=reverse(
+            "web:community_home" if approved else "communities:join",
+            kwargs={"community": community.slug},
+        ),
+        context=context,
+        actor=actor,
     )
-
-
-def _written(kind: str, context: dict[str, Any]) -> tuple[str, str]:
-    """A kind's email subject and body, as the dispatcher writes them (plain text)."""
-    folder = next(k.templates for k in KINDS if k.code == kind)
-    engine = Engine.get_default()
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = engine.get_template(f"{folder}/title.txt").render(
-            Context(context, autoescape=False)
-        )
-        body = engine.get_template(f"{folder}/email.txt").render(Context(context, autoescape=False))
-    return " ".join(subject.split()), body.strip() + "\n"
 
 
 def connect() -> None:

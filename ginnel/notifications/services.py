@@ -4,8 +4,9 @@
 so a notification exists exactly when the change that caused it does. It
 decides, for each recipient:
 
-- never someone outside the community, whose membership is not active, the
-  actor themselves, or anyone a registered filter leaves out (blocking);
+- never someone outside the community, whose membership is not active (a kind
+  about an application also reaches the applicant), the actor themselves, or
+  anyone a registered filter leaves out (blocking);
 - the inbox always (the :class:`Notification` row);
 - per channel, from the person's :class:`Preference` (or the kind's default):
   immediately (a pending delivery), in a daily or weekly digest (held), or
@@ -103,9 +104,10 @@ def notify(
         return []
     people = {
         p.pk: p
-        for p in Person.objects.filter(
-            pk__in=wanted, community=community, membership__status=MembershipStatus.ACTIVE
-        ).select_related("membership__user")
+        for p in Person.objects.filter(pk__in=wanted, community=community)
+        .exclude(membership__status=MembershipStatus.LEFT)
+        .select_related("membership__user")
+        if found.reaches(p.membership.status)
     }
     for left_out in filters.excluded(
         community_id=community.pk,

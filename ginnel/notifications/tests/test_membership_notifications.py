@@ -131,11 +131,14 @@ def test_a_declined_applicant_is_emailed_and_no_member_is_told(
             approve=False,
         )
 
-    assert [m.to for m in mailoutbox] == [["priya@example.org"]]
+    assert [m.to for m in mailoutbox] == [["Priya Patel <priya@example.org>"]]
     assert mailoutbox[0].subject == "Your application to join Calder Vale Timebank was not accepted"
     assert "Hello Priya Patel," in mailoutbox[0].body
     assert f"/c/{by_application.slug}/join/" in mailoutbox[0].body
-    assert told(APPROVED) == told(DECLINED) == set()
+    # Through the outbox like any other kind, to the applicant alone.
+    assert told(DECLINED) == {Membership.objects.get(pk=membership.pk).person.pk}
+    assert told(APPROVED) == set()
+    assert Delivery.objects.get(notification__kind=DECLINED).status == "sent"
     assert not Notification.objects.filter(kind=RECEIVED, read_at__isnull=True).exists()
 
 
