@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ginnel.matching",
     "ginnel.referrals",
     "ginnel.notifications",
+    "ginnel.audit",
     "ginnel.web",
     "ginnel.ui",
     "ginnel.demo",
@@ -168,6 +169,8 @@ AXES_FAILURE_LIMIT = env_int("GINNEL_LOGIN_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("GINNEL_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# Counted per address as stored (lower-case), whatever case was typed.
+AXES_USERNAME_CALLABLE = "ginnel.people.models.login_key"
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

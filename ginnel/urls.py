@@ -15,6 +15,7 @@ urlpatterns = [
     path("c/<slug:community>/directory/", include("ginnel.directory.urls")),
     path("c/<slug:community>/referrals/", include("ginnel.referrals.urls")),
     path("c/<slug:community>/notifications/", include("ginnel.notifications.urls")),
+    path("c/<slug:community>/my-data/", include("ginnel.audit.urls")),
     path("notifications/", include("ginnel.notifications.urls_public")),
     path("api/oruk/<slug:community>/", include("ginnel.directory.api")),
     path("api/fhir/<slug:community>/", include("ginnel.referrals.urls_fhir")),
