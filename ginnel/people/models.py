@@ -10,13 +10,33 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def email_key(address: str) -> str:
+    """The one form an email address is stored and looked up in: trimmed, lower-case.
+
+    Sign-in, sign-up and the login lockout (django-axes) all go through this, so
+    ``Ada@Example.ORG`` is the same account, and the same count of wrong guesses,
+    as ``ada@example.org``.
+    """
+    return address.strip().lower()
+
+
+def login_key(request: Any, credentials: dict[str, Any] | None = None) -> str:
+    """The username django-axes counts failures against (AXES_USERNAME_CALLABLE)."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    return email_key(str(source.get("username") or ""))
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        """Logging in finds the account whatever the case of the address typed."""
+        return self.get(email=email_key(username or ""))
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         if not email:
             raise ValueError(_("A user needs an email address."))
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=email_key(self.normalize_email(email)), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
