@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -50,28 +52,37 @@ class HoursField(forms.Field):
         return minutes
 
 
+# More than anyone gives in a lifetime of exchanges, and far inside every column's range.
+MAX_MINUTES = 10_000 * 60
+
+# ASCII digits only: Python's int() and float() also read "1_0", "１２", "nan", "inf" and
+# "1e400", none of which a person means as a time (and some of which overflow later).
+_CLOCK = re.compile(r"([0-9]{0,5}):([0-9]{1,2})", re.ASCII)
+_MINUTES = re.compile(r"([0-9]{1,7})m", re.ASCII)
+_HOURS_MINUTES = re.compile(r"([0-9]{0,5}(?:\.[0-9]{1,4})?)h(?:([0-9]{1,7})m?)?", re.ASCII)
+_DECIMAL_HOURS = re.compile(r"[0-9]{0,5}(?:\.[0-9]{1,4})?", re.ASCII)
+
+
 def parse_hours(text: str) -> int | None:
+    """Whole minutes from time as people write it, or None: never raises, never out of range."""
+    text = text.strip().lower()
     text = text.replace("hours", "h").replace("hour", "h").replace("hrs", "h").replace("mins", "m")
     text = text.replace("minutes", "m").replace("min", "m").replace(" ", "")
-    try:
-        if ":" in text:
-            hours, mins = text.split(":", 1)
-            h, m = int(hours or 0), int(mins)
-            return h * 60 + m if 0 <= m < 60 and h >= 0 else None
-        if text.endswith("m") and "h" not in text:
-            return int(text[:-1])
-        if "h" in text:
-            hours, _sep, rest = text.partition("h")
-            if not hours and not rest:
-                return None
-            whole_hours = float(hours) if hours else 0.0
-            extra = int(rest.rstrip("m")) if rest else 0
-            total: float = whole_hours * 60 + extra
-        else:
-            total = float(text) * 60
-    except ValueError:
+    total: Decimal
+    if match := _CLOCK.fullmatch(text):
+        hours, mins = int(match[1] or 0), int(match[2])
+        if mins >= 60:
+            return None
+        total = Decimal(hours * 60 + mins)
+    elif match := _MINUTES.fullmatch(text):
+        total = Decimal(match[1])
+    elif (match := _HOURS_MINUTES.fullmatch(text)) and (match[1] or match[2]):
+        total = Decimal(match[1] or 0) * 60 + int(match[2] or 0)
+    elif text and text != "." and _DECIMAL_HOURS.fullmatch(text):
+        total = Decimal(text) * 60
+    else:
         return None
-    if total < 0 or total != round(total):
+    if total != total.to_integral_value() or not 0 <= total <= MAX_MINUTES:
         return None
     return int(total)
 
