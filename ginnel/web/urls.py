@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ginnel.web import views
+from ginnel.web import accounts, views
 
 app_name = "web"
 
@@ -20,6 +20,12 @@ urlpatterns = [
         "password/changed/",
         views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    path("account/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "account/password/done/",
+        accounts.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
     ),
     path("email-check/send/", views.email_check_send, name="email_check_send"),
     path("email-check/<str:token>/", views.email_check_open, name="email_check"),
