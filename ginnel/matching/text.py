@@ -67,6 +67,16 @@ LEXICON: dict[str, str] = {
     word: concept for concept, line in _CONCEPTS.items() for word in line.split()
 }
 
+#: Bounds on what one text contributes, so memory stays bounded whatever the data
+#: (a 50 MB description once took a worker to 12 GB): the first ``MAX_TEXT_CHARS``
+#: characters are read, the first ``MAX_WORDS`` words of those kept, and each word
+#: cut to ``MAX_WORD_CHARS`` before its n-grams are made. A fitted vocabulary keeps
+#: at most ``MAX_VOCABULARY`` tokens, the commonest. See docs/privacy.md.
+MAX_TEXT_CHARS = 20_000
+MAX_WORDS = 2_000
+MAX_WORD_CHARS = 40
+MAX_VOCABULARY = 200_000
+
 _SUFFIXES = ("ings", "ing", "ers", "er", "ies", "ied", "es", "ed", "s", "ly")
 
 
@@ -102,9 +112,15 @@ def word_tokens(word: str) -> tuple[str, ...]:
 
 
 def words(text: str) -> list[str]:
-    """The non-stop words of a text, lower-cased, in order."""
-    found = (w.strip("'") for w in _WORD.findall(text.lower()))
-    return [w for w in found if w and w not in STOP_WORDS]
+    """The non-stop words of a text, lower-cased, in order (within the caps above)."""
+    out: list[str] = []
+    for match in _WORD.finditer(text[:MAX_TEXT_CHARS].lower()):
+        word = match.group().strip("'")[:MAX_WORD_CHARS].strip("'")
+        if word and word not in STOP_WORDS:
+            out.append(word)
+            if len(out) >= MAX_WORDS:
+                break
+    return out
 
 
 def tokens(text: str) -> list[str]:
@@ -138,6 +154,10 @@ class Vectoriser:
         for text in texts:
             df.update(set(tokens(text)))
             count += 1
+        if len(df) > MAX_VOCABULARY:
+            # The commonest tokens, ties broken by name so a fit is repeatable.
+            kept = sorted(df.items(), key=lambda item: (-item[1], item[0]))[:MAX_VOCABULARY]
+            df = Counter(dict(kept))
         names = sorted(df)
         vocabulary = {name: i for i, name in enumerate(names)}
         freq = np.array([df[name] for name in names], dtype=np.float64)
