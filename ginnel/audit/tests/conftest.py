@@ -24,7 +24,7 @@ def as_() -> Callable[[Person], Access]:
 def refer(community, coordinator, as_) -> Callable[..., Referral]:
     """A referral of ``person`` written down by the coordinator, saying ``what_matters``."""
     referral_services.referrals_seed(community=community)
-    reason = ReferralReason.objects.filter(community=community).first()
+    reason = ReferralReason.objects.filter(community=community).order_by("pk")[0]
 
     def make(person: Person, *, what_matters: str, phone: str = "07700 900123") -> Referral:
         return referral_services.referral_create(
