@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 import tempfile
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.communities.selectors import SMALLEST, count_shown, counts_exact
 from ginnel.network import metrics, selectors
 from ginnel.network.graph import community_network
+from ginnel.ui import spreadsheet
 from ginnel.ui.charts import (
     WHOLE_STYLE,
     Panel,
@@ -273,7 +273,7 @@ def export_csv(request: HttpRequest, access: Access) -> HttpResponse:
     exact = counts_exact(access)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="network-measures.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheet.writer(response)
     writer.writerow(
         [
             "date",

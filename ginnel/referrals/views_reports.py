@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
 
 from django import forms
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.errors import PermissionRefused
 from ginnel.referrals import reports
+from ginnel.ui import spreadsheet
 from ginnel.ui.forms import Form
 
 MONTH_FORMATS = ["%Y-%m"]
@@ -109,7 +109,7 @@ def report_csv(request: HttpRequest, access: Access) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="referrals-{period.start:%Y-%m}-to-{period.end:%Y-%m}.csv"'
     )
-    writer = csv.writer(response)
+    writer = spreadsheet.writer(response)
     for table in found.tables:
         writer.writerow([table.title, *table.columns])
         for row in table.rows:

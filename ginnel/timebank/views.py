@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +44,7 @@ from ginnel.timebank.forms import (
 )
 from ginnel.timebank.models import Exchange, ExchangeState, ListingKind, Safeguarding
 from ginnel.timebank.pdf import statement_pdf
+from ginnel.ui import spreadsheet
 from ginnel.ui.charts import Panel, Series, part_month, small_multiples
 from ginnel.ui.forms import Form
 from ginnel.ui.htmx import is_htmx
@@ -578,7 +578,7 @@ def statement(
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="statement-{person.pk}.csv"'
-        writer = csv.writer(response)
+        writer = spreadsheet.writer(response)
         writer.writerow(
             [
                 "date",
@@ -596,8 +596,8 @@ def statement(
                 [
                     row.on.isoformat(),
                     row.kind,
-                    _csv_safe(row.description),
-                    _csv_safe(row.counterpart),
+                    row.description,
+                    row.counterpart,
                     row.minutes,
                     ledger.format_minutes(row.minutes),
                     row.balance,
@@ -616,11 +616,6 @@ def statement(
         "timebank/statement.html",
         {"access": access, "statement": found, "person_id": person_id},
     )
-
-
-def _csv_safe(value: str) -> str:
-    """Stop a spreadsheet from running text that starts like a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @community_view(Perm.USE_TIMEBANK)
@@ -898,7 +893,7 @@ def report(request: HttpRequest, access: Access, fmt: str = "html") -> HttpRespo
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="timebank-report.csv"'
-        writer = csv.writer(response)
+        writer = spreadsheet.writer(response)
         writer.writerow(
             [
                 "month",
