@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import secrets
 import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
@@ -325,10 +327,32 @@ def export_graphml(request: HttpRequest, access: Access) -> HttpResponse:
         hood.labels[c] if c >= 0 else "" for c in hood.codes[wg.nodes].tolist()
     ]
     graph.vs["staff"] = [bool(v) for v in network.staff[wg.nodes].tolist()]
+    # igraph numbers nodes n0, n1, … in its own order, which follows the people's ids:
+    # shuffle the order, then name each node afresh for this file alone.
+    order = list(range(graph.vcount()))
+    secrets.SystemRandom().shuffle(order)
+    graph = graph.permute_vertices(order)
     with tempfile.TemporaryDirectory() as folder:  # igraph writes to files, not buffers
         path = Path(folder) / "network.graphml"
         graph.write_graphml(str(path))
-        content = path.read_bytes()
+        content = _random_node_ids(path.read_bytes())
     response = HttpResponse(content, content_type="application/graphml+xml")
     response["Content-Disposition"] = 'attachment; filename="network.graphml"'
     return response
+
+
+_NODE_REFERENCE = re.compile(rb'(<node id=|source=|target=)"n(\d+)"')
+
+
+def _random_node_ids(graphml: bytes) -> bytes:
+    """``graphml`` with every node id replaced by a random one, the same all through the
+    file and different in every export, so no id can be mapped back to a person."""
+    fresh: dict[bytes, bytes] = {}
+
+    def rename(match: re.Match[bytes]) -> bytes:
+        node = match.group(2)
+        if node not in fresh:
+            fresh[node] = b"p" + secrets.token_hex(8).encode()
+        return match.group(1) + b'"' + fresh[node] + b'"'
+
+    return _NODE_REFERENCE.sub(rename, graphml)
