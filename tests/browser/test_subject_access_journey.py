@@ -59,6 +59,7 @@ def test_a_member_downloads_her_data_and_reads_it_as_a_page(
 ) -> None:
     mo = make_member(community, name="Mo", email="mo@example.org")
     nia = make_member(community, name="Nia", email="nia@example.org")
+    assert mo.membership.user is not None
     mo_access = access_for(mo.membership.user, community)
     timebank_services.exchange_record(
         access=mo_access,
