@@ -297,3 +297,23 @@ def test_export_records_cannot_be_changed_or_deleted(member, client_for):
         ExportRecord.objects.update(reason="changed")
     with pytest.raises(AppendOnly):
         ExportRecord.objects.all().delete()
+
+
+# Where the pages are linked from ---------------------------------------------------------------
+
+
+def test_your_details_links_to_your_data(member, client_for):
+    page = client_for(member).get(reverse("communities:me", args=[member.community.slug]))
+    assert _url("my_data", member) in page.content.decode()
+
+
+@pytest.mark.parametrize(("role", "linked"), [(Role.COORDINATOR, True), (Role.LINK_WORKER, False)])
+def test_a_persons_staff_page_links_to_their_copy_for_coordinators_only(
+    community, make_member, member, client_for, role, linked
+):
+    staff = make_member(community, roles=[role])
+    page = client_for(staff).get(
+        reverse("web:person", kwargs={"community": community.slug, "person_id": member.pk})
+    )
+    assert page.status_code == 200
+    assert (_url("person_data", member, person_id=member.pk) in page.content.decode()) is linked
