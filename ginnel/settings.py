@@ -6,6 +6,7 @@ the demo, the tests and a live deployment all run this module.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -174,6 +175,17 @@ AXES_USERNAME_CALLABLE = "ginnel.people.models.login_key"
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind a reverse proxy: the proxies (addresses or networks) whose X-Forwarded-For is
+# believed. Empty, the header is ignored. See docs/deployment.md.
+GINNEL_TRUSTED_PROXIES = env_list("GINNEL_TRUSTED_PROXIES", [])
+for _proxy in GINNEL_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ConfigurationError(
+            f"GINNEL_TRUSTED_PROXIES: {_proxy!r} is not an address or network (e.g. 10.0.0.0/8)."
+        ) from None
+AXES_CLIENT_IP_CALLABLE = "ginnel.web.client_ip.client_ip"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
