@@ -34,6 +34,7 @@ from ginnel.directory.services.editing import (
 )
 from ginnel.people.models import Person
 from ginnel.ui.forms import Form
+from ginnel.ui.urls_safe import SafeURLField
 
 DAY_CHOICES = [
     ("MO", gettext_lazy("Monday")),
@@ -97,8 +98,7 @@ class OrganisationForm(Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     email = forms.EmailField(label=gettext_lazy("Email address"), required=False, max_length=254)
-    website = forms.URLField(
-        assume_scheme="https",
+    website = SafeURLField(
         label=gettext_lazy("Website"),
         required=False,
         max_length=500,
@@ -255,9 +255,7 @@ class ServiceForm(Form):
         help_text=gettext_lazy("For example: “£2 a session, free for carers”."),
     )
     email = forms.EmailField(label=gettext_lazy("Email address"), required=False, max_length=254)
-    url = forms.URLField(
-        label=gettext_lazy("Website"), required=False, max_length=500, assume_scheme="https"
-    )
+    url = SafeURLField(label=gettext_lazy("Website"), required=False, max_length=500)
     phones = forms.CharField(
         label=gettext_lazy("Phone numbers"),
         required=False,

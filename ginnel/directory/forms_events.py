@@ -24,6 +24,7 @@ from ginnel.directory.services.editing import DAYS
 from ginnel.directory.services.events import MAX_INTERVAL, EventData
 from ginnel.directory.times import time_parse
 from ginnel.ui.forms import Form
+from ginnel.ui.urls_safe import SafeURLField
 
 MONTH_WEEKS = [
     ("", gettext_lazy("The same as the first date")),
@@ -102,13 +103,12 @@ class EventForm(Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-    url = forms.URLField(
-        assume_scheme="https",
+    url = SafeURLField(
         label=gettext_lazy("Online link"),
         required=False,
         max_length=500,
         help_text=gettext_lazy("Where to join, if it happens online. For example https://…"),
-        error_messages={"invalid": gettext_lazy("Enter a web address, like https://example.org/")},
+        error_messages={"unsafe": gettext_lazy("Enter a web address, like https://example.org/")},
     )
     date = forms.DateField(
         label=gettext_lazy("Date"),

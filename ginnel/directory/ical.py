@@ -18,6 +18,7 @@ from icalendar import Event as VEvent
 
 from ginnel.directory.models import Event
 from ginnel.directory.selectors.events import byday_parse
+from ginnel.ui.urls_safe import safe_url
 
 PRODID = "-//Ginnel//Community directory events//EN"
 
@@ -43,7 +44,7 @@ def _rrule(event: Event) -> dict[str, object]:
 def _where(event: Event) -> str:
     location = event.location
     if location is None:
-        return event.url  # online, or nowhere said
+        return safe_url(event.url) or ""  # online, or nowhere said
     addresses = list(location.addresses.all())
     parts = [location.name, *(str(a) for a in addresses[:1])]
     return ", ".join(p for p in parts if p)
@@ -76,8 +77,8 @@ def calendar_build(
         where = _where(event)
         if where:
             item.add("location", where)
-        if event.url:
-            item.add("url", event.url)
+        if safe_url(event.url):
+            item.add("url", safe_url(event.url))
         if event.location is not None and event.location.latitude is not None:
             item.add("geo", (event.location.latitude, event.location.longitude))
         organization = event.organization

@@ -40,6 +40,7 @@ from ginnel.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from ginnel.ui.urls_safe import safe_url
 
 Json = dict[str, Any]
 
@@ -79,7 +80,7 @@ def taxonomy_term(term: TaxonomyTerm, *, taxonomy: Taxonomy | None = None) -> Js
         parent_id=parent_uuid,
         taxonomy=taxonomy.name,
         taxonomy_id=taxonomy.uuid,
-        term_uri=term.term_uri,
+        term_uri=safe_url(term.term_uri),
         term=term.code or term.name,
         code=term.code,
     )
@@ -88,7 +89,7 @@ def taxonomy_term(term: TaxonomyTerm, *, taxonomy: Taxonomy | None = None) -> Js
 def taxonomy(tax: Taxonomy, *, terms: Iterable[TaxonomyTerm] | None = None) -> Json:
     """A taxonomy (taxonomy.json), with its terms when given (select_related their parent)."""
     out: Json = {"id": str(tax.uuid), "name": tax.name, "description": tax.description}
-    _put(out, uri=tax.uri, version=tax.version)
+    _put(out, uri=safe_url(tax.uri), version=tax.version)
     if terms is not None:
         out["taxonomy_terms"] = [taxonomy_term(t, taxonomy=tax) for t in terms]
     return out
@@ -171,7 +172,7 @@ def _schedule(row: Schedule, **links: uuid.UUID | None) -> Json:
         opens_at=row.opens_at,
         closes_at=row.closes_at,
         description=row.description,
-        schedule_link=row.schedule_link,
+        schedule_link=safe_url(row.schedule_link),
         attending_type=row.attending_type,
         notes=row.notes,
     )
@@ -212,7 +213,7 @@ def _service_area(row: ServiceArea, service_uuid: uuid.UUID) -> Json:
         description=row.description,
         extent=row.extent,
         extent_type=row.extent_type,
-        uri=row.uri,
+        uri=safe_url(row.uri),
     )
 
 
@@ -248,9 +249,9 @@ def organization_brief(org: Organization) -> Json:
         out,
         alternate_name=org.alternate_name,
         email=org.email,
-        website=org.website,
-        logo=org.logo,
-        uri=org.uri,
+        website=safe_url(org.website),
+        logo=safe_url(org.logo),
+        uri=safe_url(org.uri),
         parent_organization_id=parent_uuid,
     )
 
@@ -286,7 +287,7 @@ def location_brief(loc: Location) -> Json:
         name=loc.name,
         alternate_name=loc.alternate_name,
         description=loc.description,
-        url=loc.url,
+        url=safe_url(loc.url),
         transportation=loc.transportation,
         latitude=loc.latitude,
         longitude=loc.longitude,
@@ -320,7 +321,7 @@ def service_brief(service: Service) -> Json:
         organization_id=service.organization.uuid,
         alternate_name=service.alternate_name,
         description=service.description,
-        url=service.url,
+        url=safe_url(service.url),
         email=service.email,
         interpretation_services=service.interpretation_services,
         application_process=service.application_process,

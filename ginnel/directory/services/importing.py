@@ -54,6 +54,7 @@ from ginnel.directory.models import (
 from ginnel.directory.services.derived import kinds_taxonomy_ensure, services_refresh
 from ginnel.errors import GinnelError
 from ginnel.people.models import Person
+from ginnel.ui.urls_safe import ALLOWED_SCHEMES, safe_url
 
 # The model of each table (typed loosely: the writer treats them all alike).
 MODELS: dict[str, Any] = {
@@ -210,6 +211,7 @@ def _feed_import(
     with _page_cache(), transaction.atomic():
         writer = _Writer(community, progress)
         check(feed, writer.known())
+        _check_urls(feed)
         _check_lengths(feed)
         problems = feed.errors + (feed.warnings if strict else [])
         if problems:
@@ -248,6 +250,36 @@ def _page_cache() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {before}")
+
+
+def _check_urls(feed: Feed) -> None:
+    """Web addresses through the one rule (``ginnel.ui.urls_safe``): ``example.com`` is
+    stored as ``https://example.com``; a ``javascript:`` address (any scheme but http,
+    https, mailto and tel) is left out, with a warning naming the row and the field."""
+    schemes = ", ".join(ALLOWED_SCHEMES)
+    for table, records in feed.records.items():
+        fields = {
+            f.name for f in MODELS[table]._meta.get_fields() if isinstance(f, models.URLField)
+        }
+        if not fields:
+            continue
+        columns = {c.field: c.column for c in SPECS[table].columns}
+        for record in records:
+            for name in fields & record.values.keys():
+                value = record.values[name]
+                if not isinstance(value, str) or not value:
+                    continue
+                safe = safe_url(value)
+                record.values[name] = safe or ""
+                if safe is None:
+                    feed.problem(
+                        record.file,
+                        record.where,
+                        columns.get(name, name),
+                        f"{value[:80]!r} is not a web address we link to (only {schemes}): "
+                        "left out",
+                        warning=True,
+                    )
 
 
 def _check_lengths(feed: Feed) -> None:

@@ -265,6 +265,7 @@ def test_renaming_an_organisation_updates_what_search_reads_of_its_services(
         ({"longitude": ""}, "latitude", "both the latitude and the longitude"),
         ({"address_1": ""}, "address_1", "Enter the first line of the address"),
         ({"email": "nope"}, "email", "Enter a valid email address"),
+        ({"url": "javascript:alert(1)"}, "url", "Enter a web address like https://example.org"),
         ({"kind": "spaceship"}, "kind", "Select a valid choice"),
     ],
 )

@@ -201,6 +201,7 @@ def test_a_cancelled_event_leaves_the_calendar(client_for, community, org_editor
         ({"until": "2026-11-01"}, "until", "last date must be on or after the first"),
         ({"days": ["WE"]}, "days", "Include the day of the first date (Tuesday)"),
         ({"date": "31/02/2026"}, "date", "Enter a valid date"),
+        ({"url": "javascript:alert(1)"}, "url", "Enter a web address, like https://example.org/"),
         ({"interval": "0"}, "interval", "greater than or equal to 1"),
         ({"repeat": "DAILY"}, "repeat", "Select a valid choice"),
     ],
