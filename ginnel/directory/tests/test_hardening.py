@@ -1,0 +1,65 @@
+"""Hardening (issue 14): input found by probing that answered 500 is refused with a clear
+answer: the read-only API, huge page numbers and filters, far-off weeks, broken feeds."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from ginnel.directory.models import Service
+from ginnel.directory.services.importing import ImportFailed, directory_import
+from ginnel.directory.tests.oruk_fixtures import build_directory, make_postcodes
+from ginnel.directory.tests.test_import_problems import snapshot
+from ginnel.testing.data import SHARED_DATA
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "99999999999999999999999"
+ORUK = SHARED_DATA / "oruk-3.0" / "examples"
+
+
+@pytest.fixture
+def directory(community):
+    make_postcodes()
+    return build_directory(community)
+
+
+def api(community, path: str = "/services") -> str:
+    return f"/api/oruk/{community.slug}{path}"
+
+
+def assert_problem(response, status: int, parameter: str | None = None) -> dict:
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    if parameter is not None:
+        assert parameter in [error["parameter"] for error in body["errors"]], body
+    return body
+
+
+# The read-only API --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_writing_to_the_read_only_api_is_405_with_allow_get(directory, member, method):
+    client = Client(enforce_csrf_checks=True)  # as a browser or script meets it
+    client.force_login(member.membership.user)
+
+    response = getattr(client, method)(api(directory.community), {})
+
+    assert_problem(response, 405)
+    assert "GET" in response["Allow"]
+
+
+def test_an_anonymous_post_is_405_too(directory):
+    response = Client(enforce_csrf_checks=True).post(api(directory.community, "/taxonomies"))
+
+    assert_problem(response, 405)
+
+
