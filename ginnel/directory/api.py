@@ -16,6 +16,7 @@ parameter is 400 and names the parameter, an unknown id is 404, no login is
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -49,12 +50,19 @@ from ginnel.directory.selectors.search import (
     services_search,
 )
 from ginnel.errors import GinnelError
+from ginnel.ui.paging import MAX_PAGE, BadPageNumber, strict_page_number
 
 app_name = "oruk"
 
 PROBLEM = "application/problem+json"
 # What the search selector calls a field, as the API's parameter.
 _PARAMETER = {"near": "postcode", "within_metres": "proximity", "text": "search"}
+# Numbers are ASCII digits with at most one point: float() would also take "nan", "1e308",
+# "1_0" and "１２", which no one means and which overflow the queries they reach.
+_WHOLE = re.compile(r"[0-9]{1,30}", re.ASCII)
+_NUMBER = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?", re.ASCII)
+OLDEST = 150  # years: an age filter past it is a mistake, not a search
+FURTHEST_METRES = 1_000_000
 
 
 # Problems -------------------------------------------------------------------------------------
@@ -190,27 +198,35 @@ class Params:
         raw = self._raw(name)
         if raw is None:
             return default
-        try:
-            value = int(raw)
-        except ValueError:
+        if not _WHOLE.fullmatch(raw):
             self.error(name, f"{name} must be a whole number, not “{raw}”.")
             return default
+        value = int(raw)
         if value < minimum:
             self.error(name, f"{name} must be {minimum} or more.")
             return default
         return value
 
-    def number(self, name: str) -> float | None:
+    def page(self) -> int:
+        try:
+            return strict_page_number(self._raw("page"))
+        except BadPageNumber as bad:
+            self.error("page", f"page must be a whole number from 1 to {MAX_PAGE}, not “{bad}”.")
+            return 1
+
+    def number(self, name: str, *, maximum: float) -> float | None:
         raw = self._raw(name)
         if raw is None:
             return None
-        try:
-            value = float(raw)
-        except ValueError:
+        if raw.startswith("-") and _NUMBER.fullmatch(raw[1:]):
+            self.error(name, f"{name} must be a number of 0 or more.")
+            return None
+        if not _NUMBER.fullmatch(raw):
             self.error(name, f"{name} must be a number, not “{raw}”.")
             return None
-        if not value >= 0 or value == float("inf"):
-            self.error(name, f"{name} must be a number of 0 or more.")
+        value = float(raw)
+        if value > maximum:
+            self.error(name, f"{name} must be at most {maximum:g}.")
             return None
         return value
 
@@ -280,7 +296,7 @@ def _search_query(request: HttpRequest, *, with_place: bool) -> SearchQuery:
     postcode = ""
     if with_place:
         postcode = p.text("postcode")
-        proximity = p.number("proximity")
+        proximity = p.number("proximity", maximum=FURTHEST_METRES)
         if proximity is not None and proximity <= 0:
             p.error("proximity", "proximity must be a distance in metres, more than 0.")
             proximity = None
@@ -290,14 +306,14 @@ def _search_query(request: HttpRequest, *, with_place: bool) -> SearchQuery:
         "text": p.text("search"),
         "taxonomy_terms": (term,) if term else (),
         "taxonomy": p.uuid("taxonomy_id"),
-        "minimum_age": p.number("minimum_age"),
-        "maximum_age": p.number("maximum_age"),
+        "minimum_age": p.number("minimum_age", maximum=OLDEST),
+        "maximum_age": p.number("maximum_age", maximum=OLDEST),
         "day": p.text("day") or None,
         "start_time": p.time("start_time"),
         "end_time": p.time("end_time"),
         "times_within": True,
         "modified_after": p.datetime("modified_after"),
-        "page": p.integer("page", default=1),
+        "page": p.page(),
         "per_page": p.integer("per_page", default=50),
     }
     p.check()
@@ -308,7 +324,7 @@ def _search_query(request: HttpRequest, *, with_place: bool) -> SearchQuery:
 
 def _paging(request: HttpRequest) -> tuple[int, int]:
     p = Params(request.GET)
-    page, per_page = p.integer("page", default=1), p.integer("per_page", default=50)
+    page, per_page = p.page(), p.integer("per_page", default=50)
     p.check()
     query = SearchQuery(page=page, per_page=per_page)  # the same cap as searches
     return query.page, query.per_page

@@ -63,3 +63,37 @@ def test_an_anonymous_post_is_405_too(directory):
     assert_problem(response, 405)
 
 
+@pytest.mark.parametrize(
+    "path", ["/services", "/service_at_locations", "/taxonomies", "/taxonomy_terms"]
+)
+@pytest.mark.parametrize("page", [HUGE, "１２", "1_0"])
+def test_a_page_number_no_list_has_is_a_400_naming_page(directory, client_for, member, path, page):
+    response = client_for(member).get(api(directory.community, path), {"page": page})
+
+    assert_problem(response, 400, "page")
+
+
+@pytest.mark.parametrize("name", ["minimum_age", "maximum_age"])
+@pytest.mark.parametrize("value", ["1e308", "1e400", "nan", "inf", "１２", "1_0", "200"])
+def test_an_age_no_one_has_is_a_400_naming_the_filter(directory, client_for, member, name, value):
+    response = client_for(member).get(api(directory.community), {name: value})
+
+    assert_problem(response, 400, name)
+
+
+@pytest.mark.parametrize("value", ["1e308", "nan", "１２"])
+def test_a_distance_no_one_walks_is_a_400_naming_proximity(directory, client_for, member, value):
+    response = client_for(member).get(
+        api(directory.community, "/service_at_locations"),
+        {"postcode": "HX7 8AA", "proximity": value},
+    )
+
+    assert_problem(response, 400, "proximity")
+
+
+def test_a_huge_page_size_is_still_capped_not_refused(directory, client_for, member):
+    response = client_for(member).get(api(directory.community), {"per_page": HUGE})
+
+    assert response.status_code == 200
+    assert response.json()["size"] <= Service.objects.count()
+
