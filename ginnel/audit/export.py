@@ -176,8 +176,11 @@ def _name(person: Person | None) -> str | None:
 def _member_name(membership: Membership | None) -> str | None:
     if membership is None:
         return None
-    person = Person.objects.filter(membership=membership).only("display_name").first()
-    return person.display_name if person is not None else None
+    # Callers load ``<field>__person`` with select_related, so this asks the database nothing.
+    try:
+        return membership.person.display_name
+    except Person.DoesNotExist:
+        return None
 
 
 def _about(person: Person) -> dict[str, Any]:
@@ -200,11 +203,19 @@ def _person(person: Person) -> dict[str, Any]:
 
 
 def _membership(person: Person) -> dict[str, Any] | None:
-    membership = person.membership
+    membership = (
+        Membership.objects.filter(pk=person.membership_id)
+        .select_related("user", "decided_by__person")
+        .first()
+    )
     if membership is None:
         return None
     user = membership.user
-    invitations = Invitation.objects.filter(membership=membership).order_by("created_at")
+    invitations = (
+        Invitation.objects.filter(membership=membership)
+        .select_related("invited_by__person")
+        .order_by("created_at")
+    )
     return {
         "login_email": user.email if user is not None else None,
         "email_verified": getattr(user, "email_verified", None),
@@ -219,7 +230,9 @@ def _membership(person: Person) -> dict[str, Any] | None:
                 "granted_at": plain(grant.granted_at),
                 "granted_by": _member_name(grant.granted_by),
             }
-            for grant in membership.grants.order_by("granted_at")
+            for grant in membership.grants.select_related("granted_by__person").order_by(
+                "granted_at"
+            )
         ],
         "invitations": [
             {
@@ -263,8 +276,8 @@ def _strengths(person: Person) -> dict[str, Any]:
 def _goals(person: Person) -> list[dict[str, Any]]:
     goals = (
         Goal.objects.filter(person=person)
-        .select_related("coach")
-        .prefetch_related("steps", "events__actor")
+        .select_related("coach__person")
+        .prefetch_related("steps", "events__actor__person")
         .order_by("created_at", "pk")
     )
     return [
@@ -290,7 +303,9 @@ def _goals(person: Person) -> list[dict[str, Any]]:
 def _coach_notes(person: Person) -> list[dict[str, Any]]:
     return [
         {**_row(note, ["text", "at"]), "by": _member_name(note.author)}
-        for note in CoachNote.objects.filter(person=person).order_by("at", "pk")
+        for note in CoachNote.objects.filter(person=person)
+        .select_related("author__person")
+        .order_by("at", "pk")
     ]
 
 
@@ -300,12 +315,14 @@ def _consents(person: Person) -> list[dict[str, Any]]:
             **_row(consent, ["purpose", "organisation", "given_at", "withdrawn_at"]),
             "recorded_by": _member_name(consent.recorded_by),
         }
-        for consent in Consent.objects.filter(person=person).order_by("given_at", "pk")
+        for consent in Consent.objects.filter(person=person)
+        .select_related("recorded_by__person")
+        .order_by("given_at", "pk")
     ]
 
 
 def _safeguarding(person: Person) -> dict[str, Any] | None:
-    record = Safeguarding.objects.filter(person=person).first()
+    record = Safeguarding.objects.filter(person=person).select_related("vetted_by__person").first()
     if record is None:
         return None
     return {
@@ -404,7 +421,9 @@ def _ledger(person: Person) -> dict[str, Any] | None:
 def _timebank_history(person: Person) -> list[dict[str, Any]]:
     return [
         {**_row(action, ["action", "at"]), "by": _member_name(action.actor)}
-        for action in TimebankAction.objects.filter(person=person).order_by("at", "pk")
+        for action in TimebankAction.objects.filter(person=person)
+        .select_related("actor__person")
+        .order_by("at", "pk")
     ]
 
 
@@ -489,9 +508,9 @@ _REFERRAL_FIELDS = [
 def _referrals(person: Person) -> list[dict[str, Any]]:
     referrals = (
         Referral.objects.filter(person=person)
-        .select_related("referrer", "organisation", "link_worker")
+        .select_related("referrer", "organisation", "link_worker__person")
         .prefetch_related(
-            "events__actor",
+            "events__actor__person",
             "events__actor_referrer",
             "follow_ups",
             "connections",
@@ -607,14 +626,18 @@ def _community_history(person: Person) -> list[dict[str, Any]]:
         return []
     return [
         {**_row(e, ["action", "at"]), "by": _member_name(e.actor)}
-        for e in CommunityEvent.objects.filter(subject=person.membership).order_by("at", "pk")
+        for e in CommunityEvent.objects.filter(subject=person.membership)
+        .select_related("actor__person")
+        .order_by("at", "pk")
     ]
 
 
 def _reads(person: Person) -> list[dict[str, Any]]:
     return [
         {"who": _member_name(read.reader), "what": read.what, "at": plain(read.at)}
-        for read in ReferralRead.objects.filter(person=person).order_by("at", "pk")
+        for read in ReferralRead.objects.filter(person=person)
+        .select_related("reader__person")
+        .order_by("at", "pk")
     ]
 
 
@@ -626,7 +649,9 @@ def _exports(person: Person) -> list[dict[str, Any]]:
             "format": record.format,
             "at": plain(record.at),
         }
-        for record in ExportRecord.objects.filter(whose=person).order_by("at", "pk")
+        for record in ExportRecord.objects.filter(whose=person)
+        .select_related("by__person")
+        .order_by("at", "pk")
     ]
 
 

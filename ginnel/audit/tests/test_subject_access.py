@@ -317,3 +317,37 @@ def test_a_persons_staff_page_links_to_their_copy_for_coordinators_only(
     )
     assert page.status_code == 200
     assert (_url("person_data", member, person_id=member.pk) in page.content.decode()) is linked
+
+
+def test_the_copy_asks_the_database_the_same_number_of_times_however_much_is_held(
+    member, neighbour, coordinator, refer, as_
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_one(n: int) -> None:
+        goal = _goal(as_, member, f"Goal {n}")
+        people_services.goal_create(access=as_(coordinator), person=member, title=f"Coached {n}")
+        people_services.note_add(access=as_(coordinator), person=member, text=f"Note {n}")
+        refer(member, what_matters=f"Matters {n}")
+        exchange = timebank_services.exchange_record(
+            access=as_(member),
+            other_id=neighbour.pk,
+            i_gave=n % 2 == 0,
+            minutes=30,
+            happened_on=timezone.localdate() - timedelta(days=1),
+            description=f"Exchange {n}",
+        )
+        timebank_services.exchange_confirm(access=as_(neighbour), exchange=exchange)
+        assert goal.pk
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            subject_access(Person.objects.get(pk=member.pk))
+        return len(captured)
+
+    add_one(1)
+    few = queries()
+    for n in range(2, 5):
+        add_one(n)
+    assert queries() == few
