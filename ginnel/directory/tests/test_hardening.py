@@ -97,3 +97,14 @@ def test_a_huge_page_size_is_still_capped_not_refused(directory, client_for, mem
     assert response.status_code == 200
     assert response.json()["size"] <= Service.objects.count()
 
+
+# Pages ----------------------------------------------------------------------------------------
+
+
+def test_a_huge_page_on_directory_search_is_a_page_not_a_500(directory, client_for, member):
+    url = reverse("directory:search", args=[directory.community.slug])
+
+    response = client_for(member).get(url, {"page": HUGE})
+
+    assert response.status_code in (200, 404)
+

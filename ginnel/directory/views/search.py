@@ -41,6 +41,7 @@ from ginnel.directory.selectors.search import ResultPage, services_search
 from ginnel.errors import GinnelError
 from ginnel.people.models import Person
 from ginnel.ui.htmx import is_htmx
+from ginnel.ui.paging import page_number
 
 PER_PAGE = 20
 # What a result page prefetches: a fixed number of queries for any number of results.
@@ -265,10 +266,7 @@ def _form_data(
 
 
 def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
+    return page_number(request.GET.get("page"))
 
 
 def _query_without_page(request: HttpRequest) -> str:
