@@ -29,7 +29,10 @@ from django.utils.translation import ngettext
 from ginnel.communities.models import Community
 from ginnel.directory.models import Event, Freq, Organization, Service, TaxonomyTerm
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
+_WEEK = re.compile(r"^([0-9]{4})-W([0-9]{1,2})$", re.ASCII)
+# The weeks a calendar shows, with room for the weeks before and after it links to:
+# 9999-W52 (or 0001-W01) plus or minus a week is past the last (or first) date there is.
+_YEARS = range(1900, 3000)
 _BYDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
 _WEEKDAYS = {
     "MO": rrule.MO,
@@ -45,7 +48,7 @@ _WEEKDAYS = {
 def week_parse(text: str | None, *, today: date | None = None) -> date:
     """The Monday of an ISO week written "2026-W48"; this week when absent or not a week."""
     match = _WEEK.match((text or "").strip().upper())
-    if match:
+    if match and int(match[1]) in _YEARS:
         try:
             return date.fromisocalendar(int(match[1]), int(match[2]), 1)
         except ValueError:

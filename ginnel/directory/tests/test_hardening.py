@@ -108,3 +108,24 @@ def test_a_huge_page_on_directory_search_is_a_page_not_a_500(directory, client_f
 
     assert response.status_code in (200, 404)
 
+
+@pytest.mark.parametrize("week", ["9999-W52", "9999-W53", "0001-W01", "2026-W99", "１２３４-W01"])
+def test_a_week_out_of_range_shows_this_week(directory, client_for, member, week):
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    url = reverse("directory:calendar", args=[directory.community.slug])
+
+    response = client_for(member).get(url, {"week": week})
+
+    assert response.status_code == 200
+    assert response.context["monday"] == monday
+
+
+def test_a_week_out_of_range_on_the_clash_list_shows_this_week(directory, client_for, coordinator):
+    url = reverse("directory:clashes", args=[directory.community.slug])
+
+    response = client_for(coordinator).get(url, {"week": "9999-W52"})
+
+    assert response.status_code == 200
+
+
