@@ -104,6 +104,10 @@ class JoinForm(Form):
         return data
 
 
+class LeaveForm(Form):
+    """Leaving asks nothing: the form is the confirmation, and carries a refusal back."""
+
+
 class PersonForm(Form):
     display_name = forms.CharField(
         label=_("Name to show"),

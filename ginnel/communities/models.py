@@ -220,6 +220,7 @@ class CommunityEvent(models.Model):
         "roles_set": _("Changed roles"),
         "community_updated": _("Changed the settings"),
         "neighbourhood_added": _("Added a neighbourhood"),
+        "member_left": _("Left the community"),
     }
 
     class Meta:

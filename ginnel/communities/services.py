@@ -32,7 +32,7 @@ from ginnel.communities.models import (
     SignupMode,
 )
 from ginnel.communities.permissions import Access, Perm, require
-from ginnel.communities.setup import run_community_setups
+from ginnel.communities.setup import run_community_setups, run_member_left_hooks
 from ginnel.errors import GinnelError
 from ginnel.people.models import ContactMethod, Person, User
 
@@ -445,6 +445,46 @@ def roles_set(*, access: Access, membership_id: int, roles: Iterable[str]) -> Me
         added=sorted(wanted - current),
         removed=sorted(current - wanted),
     )
+    return membership
+
+
+@transaction.atomic
+def membership_leave(*, access: Access) -> Membership:
+    """A member leaves the community.
+
+    Their membership becomes "left", so they no longer see the community's pages
+    and others no longer see them listed or suggested. Each capability's
+    ``on_member_left`` hook runs in this transaction: the timebank closes their
+    account, keeping it and its balance, and closes their offers and requests.
+    Nothing is erased: that is asked for separately. The last administrator
+    cannot leave, or no one could run the community.
+    """
+    require(access, Perm.EDIT_OWN_RECORD)
+    assert access.membership is not None  # noqa: S101 (EDIT_OWN_RECORD implies a membership)
+    membership = Membership.objects.select_for_update().get(pk=access.membership.pk)
+    if membership.status != MembershipStatus.ACTIVE:
+        raise GinnelError(_("You have already left %(name)s.") % {"name": access.community.name})
+    if membership.grants.filter(role=Role.ADMINISTRATOR).exists():
+        # Lock the community's administrators so two cannot both leave at once.
+        others = [
+            g.pk
+            for g in RoleGrant.objects.select_for_update()
+            .filter(community=access.community, role=Role.ADMINISTRATOR)
+            .exclude(membership=membership)
+            .filter(membership__status=MembershipStatus.ACTIVE)
+        ]
+        if not others:
+            raise GinnelError(
+                _(
+                    "You are the only administrator of %(name)s, so you cannot leave yet. "
+                    "Make another member an administrator first, then leave."
+                )
+                % {"name": access.community.name}
+            )
+    membership.status = MembershipStatus.LEFT
+    membership.save(update_fields=["status"])
+    run_member_left_hooks(membership=membership)
+    _event(community=access.community, actor=membership, action="member_left", subject=membership)
     return membership
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("join/", views.join, name="join"),
     path("join/<str:token>/", views.join, name="join_invited"),
     path("me/", views.me, name="me"),
+    path("leave/", views.leave, name="leave"),
     path("members/", views.members, name="members"),
     path("members/new/", views.member_new, name="member_new"),
     path("members/<int:person_id>/roles/", views.member_roles, name="member_roles"),

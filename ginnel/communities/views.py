@@ -17,6 +17,7 @@ from ginnel.communities.forms import (
     CommunitySettingsForm,
     InvitationForm,
     JoinForm,
+    LeaveForm,
     MemberSearchForm,
     NeighbourhoodForm,
     PersonForm,
@@ -136,6 +137,29 @@ def me(request: HttpRequest, access: Access) -> HttpResponse:
         person,
         template="communities/me.html",
         done=reverse("web:community_home", args=[access.community.slug]),
+    )
+
+
+@community_view(Perm.EDIT_OWN_RECORD)
+@require_http_methods(["GET", "POST"])
+def leave(request: HttpRequest, access: Access) -> HttpResponse:
+    """Say what leaving does; on POST, leave and go back to choosing a community."""
+    form = LeaveForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.membership_leave(access=access)
+        except GinnelError as error:
+            form.add_domain_error(error)
+        else:
+            if request.session.get("community") == access.community.slug:
+                del request.session["community"]
+            messages.success(
+                request, _("You have left %(name)s.") % {"name": access.community.name}
+            )
+            return redirect("web:home")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "communities/leave.html", {"access": access, "form": form}, status=status
     )
 
 

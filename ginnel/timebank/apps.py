@@ -14,6 +14,13 @@ class TimebankConfig(AppConfig):
         # A new community starts with the default skill taxonomy its members pick from.
         on_community_created(categories_seed)
 
+        from ginnel.communities.setup import on_member_left
+        from ginnel.timebank.leaving import member_left_close
+
+        # A member who leaves keeps their account (closed, balance unchanged); their
+        # offers and requests close.
+        on_member_left(member_left_close)
+
         from ginnel.communities.waiting import on_waiting
         from ginnel.timebank.waiting import timebank_waiting
 

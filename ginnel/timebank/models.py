@@ -128,6 +128,9 @@ class Account(models.Model):
     # Cached sum of this account's entries, changed only under select_for_update.
     balance = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the member leaves the community (timebank/leaving.py). The account and its
+    # entries stay, so its balance and the community's sum of zero are unchanged.
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("id",)
