@@ -78,8 +78,31 @@ def detect_version(folder: Path) -> str:
     return CSV_30
 
 
+def _first_bad_line(path: Path) -> int | None:
+    """The line of ``path`` where it stops being UTF-8 text, read a line at a time."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
+
+
 def read_folder(folder: Path) -> Feed:
     """Every record of the datapackage in ``folder``, with the problems of its rows."""
+    paths = [*table_files(folder).values(), folder / "eligibilities.csv"]
+    broken = [(p, line) for p in paths if p.is_file() and (line := _first_bad_line(p))]
+    if broken:  # a spreadsheet saved as "CSV" in Latin-1 or Windows-1252, say
+        feed = Feed(CSV_30)
+        for path, line in broken:
+            feed.problem(
+                path.name,
+                f"line {line}",
+                "",
+                "is not UTF-8 text: save the file as “CSV UTF-8” and import it again",
+            )
+        return feed
     version = detect_version(folder)
     feed = Feed(version)
     legacy = version == CSV_11

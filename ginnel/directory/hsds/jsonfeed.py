@@ -74,7 +74,32 @@ def read_file(path: Path) -> Feed:
         feed = Feed("json")
         feed.problem(path.name, "", "", f"is not JSON: {error}")
         return feed
+    except RecursionError:  # json.loads recurses once per "[" or "{"
+        data = None
+    if data is None or _too_deep(data):
+        feed = Feed("json")
+        feed.problem(path.name, "", "", f"is nested more than {MAX_DEPTH} levels deep")
+        return feed
     return read_data(data, file=path.name)
+
+
+# A service with its locations, schedules and contacts is a dozen levels deep; a feed
+# nested far deeper is broken or hostile, and reading it recursively would fail.
+MAX_DEPTH = 64
+
+
+def _too_deep(data: Any) -> bool:
+    """Whether ``data`` nests lists and objects more than MAX_DEPTH deep (no recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
+    return False
 
 
 def read_data(data: Any, *, file: str) -> Feed:

@@ -10,7 +10,9 @@ from typing import Any
 from ginnel.directory.hsds.records import Kind
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-_INT = re.compile(r"^[+-]?\d+$")
+_INT = re.compile(r"^[+-]?[0-9]{1,30}$", re.ASCII)
+# Every whole-number column (ages, intervals) is a small positive integer in the database.
+LARGEST_INT = 32767
 _HEX32 = re.compile(r"[0-9a-fA-F]{32}\Z")
 
 WEEKDAYS = {
@@ -57,13 +59,20 @@ def parse_int(raw: Any) -> int:
     if isinstance(raw, bool):
         raise BadValue(f"{raw!r} is not a whole number")
     if isinstance(raw, int):
-        return raw
-    if isinstance(raw, float) and raw.is_integer():
-        return int(raw)
-    text = str(raw).strip()
-    if not _INT.match(text):
-        raise BadValue(f"{text!r} is not a whole number")
-    return int(text)
+        value = raw
+    elif isinstance(raw, float) and raw.is_integer():
+        value = int(raw)
+    else:
+        text = str(raw).strip()
+        if not _INT.match(text):
+            raise BadValue(f"{text[:40]!r} is not a whole number")
+        value = int(text)
+    if not 0 <= value <= LARGEST_INT:
+        shown = (
+            str(value) if len(str(value)) <= 12 else f"{str(value)[:6]}… ({len(str(value))} digits)"
+        )
+        raise BadValue(f"{shown} is not a whole number from 0 to {LARGEST_INT}")
+    return value
 
 
 def parse_float(raw: Any) -> float:

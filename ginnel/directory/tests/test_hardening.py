@@ -129,3 +129,52 @@ def test_a_week_out_of_range_on_the_clash_list_shows_this_week(directory, client
     assert response.status_code == 200
 
 
+# Imports --------------------------------------------------------------------------------------
+
+
+def test_deeply_nested_json_is_refused_naming_the_file(community, tmp_path: Path):
+    feed = tmp_path / "deep.json"
+    feed.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    before = snapshot(community)
+
+    with pytest.raises(ImportFailed) as failed:
+        directory_import(community=community, path=feed)
+
+    assert any(
+        str(p).startswith("deep.json") and "nested" in str(p) for p in failed.value.problems
+    ), failed.value.problems
+    assert snapshot(community) == before
+
+
+def test_an_age_of_ten_to_the_thirty_is_refused_naming_the_field(community, tmp_path: Path):
+    service = json.loads((ORUK / "service_full.json").read_text(encoding="utf-8"))
+    service["minimum_age"] = 10**30
+    feed = tmp_path / "ages.json"
+    feed.write_text(json.dumps(service), encoding="utf-8")
+    before = snapshot(community)
+
+    with pytest.raises(ImportFailed) as failed:
+        directory_import(community=community, path=feed)
+
+    messages = [str(p) for p in failed.value.problems]
+    assert any("ages.json" in m and "minimum_age" in m for m in messages), messages
+    assert snapshot(community) == before
+
+
+def test_a_latin1_csv_is_refused_naming_file_and_row(community, tmp_path: Path):
+    folder = tmp_path / "feed"
+    folder.mkdir()
+    (folder / "organizations.csv").write_bytes(
+        "id,name,description\n1,Café Club,Un café\n".encode("latin-1")
+    )
+    (folder / "services.csv").write_text(
+        "id,organization_id,name,status\n1,1,Lunch,active\n", encoding="utf-8"
+    )
+    before = snapshot(community)
+
+    with pytest.raises(ImportFailed) as failed:
+        directory_import(community=community, path=folder)
+
+    messages = [str(p) for p in failed.value.problems]
+    assert any("organizations.csv" in m and "UTF-8" in m for m in messages), messages
+    assert snapshot(community) == before
