@@ -13,6 +13,8 @@ from ginnel.audit.models import ExportFormat, ExportRecord
 from ginnel.communities.permissions import Access, Perm
 from ginnel.errors import GinnelError, PermissionRefused
 from ginnel.people.models import Person
+from ginnel.referrals import selectors as referral_selectors
+from ginnel.referrals.models import Referral
 
 
 def is_own(access: Access, person: Person) -> bool:
@@ -52,6 +54,13 @@ def export_make(
             field="reason",
         )
     assert access.membership is not None  # noqa: S101 (can_export asks for a member)
+    if not is_own(access, person):
+        # Referral content leaves Ginnel in the copy: each referral's read is recorded as
+        # every other read of it is, through the referrals app's own selector.
+        for referral_id in Referral.objects.filter(person=person).values_list("pk", flat=True):
+            referral_selectors.referral_read(
+                access=access, referral_id=referral_id, what="subject access copy"
+            )
     data = subject_access(person)  # before this copy's own record: it lists earlier copies
     record = ExportRecord.objects.create(
         community=access.community,

@@ -351,3 +351,26 @@ def test_the_copy_asks_the_database_the_same_number_of_times_however_much_is_hel
     for n in range(2, 5):
         add_one(n)
     assert queries() == few
+
+
+def test_a_coordinators_copy_records_a_read_of_each_referral_the_person_then_sees(
+    member, coordinator, refer, client_for
+):
+    refer(member, what_matters="Back to the allotment")
+    refer(member, what_matters="A walking group")
+    client_for(coordinator).post(
+        _url("person_data", member, person_id=member.pk),
+        {"reason": "Their request in person", "format": "json"},
+    )
+    data = json.loads(client_for(member).get(_url("my_data_json", member)).content)
+    reads = [(r["who"], r["what"]) for r in data["reads_of_sensitive_records"]]
+    assert reads == [("Cath Coordinator", "subject access copy")] * 2
+    assert [(e["by"], e["reason"]) for e in data["exports"]] == [
+        ("Cath Coordinator", "Their request in person")
+    ]
+
+
+def test_a_persons_own_copy_records_no_read_of_their_referrals(member, refer, client_for):
+    refer(member, what_matters="Back to the allotment")
+    data = json.loads(client_for(member).get(_url("my_data_json", member)).content)
+    assert data["reads_of_sensitive_records"] == []
