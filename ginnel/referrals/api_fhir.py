@@ -177,8 +177,10 @@ def service_request_create(request: HttpRequest, token: IntakeToken) -> HttpResp
 
 
 @fhir_view("GET")
-def service_request_detail(request: HttpRequest, token: IntakeToken, pk: int) -> HttpResponse:
-    referral = fhir.service_request_for(token=token, referral_id=pk)
+def service_request_detail(request: HttpRequest, token: IntakeToken, pk: str) -> HttpResponse:
+    # Any id is routed here (not only digits), so a wrong one is a FHIR 404, not an HTML page.
+    known = pk.isascii() and pk.isdigit() and len(pk) <= 18
+    referral = fhir.service_request_for(token=token, referral_id=int(pk)) if known else None
     if referral is None:
         raise FhirProblem(
             404, [Issue("", _("Your organisation sent no referral with this id."), "not-found")]

@@ -10,6 +10,6 @@ app_name = "fhir"
 
 urlpatterns = [
     path("ServiceRequest", api_fhir.service_request_create, name="service_requests"),
-    path("ServiceRequest/<int:pk>", api_fhir.service_request_detail, name="service_request"),
+    path("ServiceRequest/<str:pk>", api_fhir.service_request_detail, name="service_request"),
     path("$process-message", api_fhir.process_message, name="process_message"),
 ]
