@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import schemathesis
@@ -104,3 +107,26 @@ def test_no_answer_without_a_token_is_a_server_error_or_not_fhir(
     response = case.call(base_url=base)
     assert_answer(response)
     assert response.status_code in (401, 404, 405, 415), response.text
+
+
+def test_the_document_describes_every_operation_of_the_intake_and_no_other() -> None:
+    from ginnel.referrals import urls_fhir
+
+    routed = {f"/{p.pattern}".replace("<str:pk>", "{id}") for p in urls_fhir.urlpatterns}
+    assert set(fhir_document()["paths"]) == routed
+
+
+@pytest.mark.parametrize("id_", ["abc", "1.5", "-1", "١٢", "99999999999999999999"])
+def test_reading_a_referral_by_an_id_that_is_not_one_is_a_fhir_404(
+    live_server: LiveServer, community: Community, secret: str, id_: str
+) -> None:
+    url = f"{live_server.url}/api/fhir/{community.slug}/ServiceRequest/{quote(id_)}"
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {secret}"})  # noqa: S310
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(request, timeout=20)  # noqa: S310 (http to 127.0.0.1)
+
+    assert raised.value.code == 404
+    assert raised.value.headers["Content-Type"].startswith(FHIR_JSON)
+    outcome = json.loads(raised.value.read())
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert outcome["issue"][0]["code"] == "not-found"
