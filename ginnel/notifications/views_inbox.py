@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.notifications import kinds, selectors, services
 from ginnel.notifications.models import Notification
+from ginnel.ui.paging import page_number
 from ginnel.ui.redirects import local_or, next_or
 
 
@@ -77,8 +78,7 @@ def _inbox_url(access: Access) -> str:
 
 @community_view(Perm.VIEW_COMMUNITY)
 def inbox(request: HttpRequest, access: Access) -> HttpResponse:
-    number = request.GET.get("page", "1")
-    page = selectors.inbox(access=access, page=int(number) if number.isdigit() else 1)
+    page = selectors.inbox(access=access, page=page_number(request.GET.get("page")))
     entries = [Entry(notification=n, title=_title(n, access)) for n in page.object_list]
     return render(
         request,

@@ -36,12 +36,12 @@ from ginnel.referrals.forms_coordinator import (
 )
 from ginnel.referrals.models import Questionnaire, ReferralReason
 from ginnel.referrals.services_coordinator import referrer_add_with_login, referrer_welcome_send
+from ginnel.ui import paging
 from ginnel.ui.forms import Form
 
 
 def page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "")
-    return int(raw) if raw.isdigit() else 1
+    return paging.page_number(request.GET.get("page"))
 
 
 def filter_form(request: HttpRequest, access: Access) -> FilterForm:

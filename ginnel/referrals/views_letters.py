@@ -17,6 +17,7 @@ from ginnel.errors import GinnelError
 from ginnel.referrals import letters as letters_module
 from ginnel.referrals.models import Referrer
 from ginnel.referrals.referrer_access import referrer_view
+from ginnel.ui.paging import page_number
 
 
 def _pdf(letter: letters_module.Letter) -> HttpResponse:
@@ -79,9 +80,8 @@ def _outside(referrer: Referrer) -> Access:
 
 @referrer_view
 def referrer_home(request: HttpRequest, referrer: Referrer) -> HttpResponse:
-    number = request.GET.get("page", "")
     page = letters_module.referrer_referrals(
-        referrer=referrer, page=int(number) if number.isdigit() else 1
+        referrer=referrer, page=page_number(request.GET.get("page"))
     )
     return render(
         request,

@@ -24,6 +24,7 @@ from ginnel.errors import GinnelError
 from ginnel.referrals import selectors_person, services
 from ginnel.referrals.forms_person import QuestionnaireForm
 from ginnel.referrals.models import Occasion
+from ginnel.ui.paging import page_number
 
 
 def _wellbeing(access: Access, pk: int) -> selectors_person.Wellbeing:
@@ -97,8 +98,7 @@ def wellbeing_record(request: HttpRequest, access: Access, pk: int, code: str) -
 
 @community_view(Perm.VIEW_COMMUNITY)
 def mine(request: HttpRequest, access: Access) -> HttpResponse:
-    page = request.GET.get("page", "")
-    record = selectors_person.my_record(access=access, page=int(page) if page.isdigit() else 1)
+    record = selectors_person.my_record(access=access, page=page_number(request.GET.get("page")))
     return render(
         request,
         "referrals/mine.html",
