@@ -227,6 +227,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Directory imports: a feed larger than this many bytes is refused before it is read
+# (docs/privacy.md, "Hardening: links, text and memory").
+GINNEL_IMPORT_MAX_BYTES = env_int("GINNEL_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+
 # Directory maps: a tile server's address with {z}, {x} and {y}, and the credit its
 # licence asks for. Empty (the default): no map and no request to anyone else's server.
 GINNEL_MAP_TILES = env_str("GINNEL_MAP_TILES", "")

@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 
 from ginnel.communities.models import Community
@@ -94,6 +95,12 @@ _COUNTRIES = {
     "great britain": "GB",
 }
 
+# Long text (a TextField: descriptions, notes) is cut to this many characters on import,
+# with a warning; text with a column size is cut to it. A feed larger than
+# GINNEL_IMPORT_MAX_BYTES (this by default) is refused before it is read.
+MAX_TEXT_LENGTH = 10_000
+DEFAULT_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+
 Progress = Callable[[str, int], None]
 
 
@@ -127,7 +134,9 @@ class ImportResult:
 
 
 def feed_read(*, path: Path) -> Feed:
-    """The feed at ``path`` (a GinnelError naming the path when it is not one we read)."""
+    """The feed at ``path`` (a GinnelError naming the path when it is not one we read, or
+    when it is larger than GINNEL_IMPORT_MAX_BYTES: checked before anything is read)."""
+    _check_size(path)
     try:
         return hsds.read(path)
     except hsds.UnknownFormat as error:
@@ -282,14 +291,47 @@ def _check_urls(feed: Feed) -> None:
                     )
 
 
+def _check_size(path: Path) -> None:
+    """Refuse a feed larger than GINNEL_IMPORT_MAX_BYTES from its size on disk, unread
+    (a folder counts the files in it)."""
+    limit = int(getattr(settings, "GINNEL_IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES))
+    try:
+        if path.is_file() and path.name == "datapackage.json":
+            path = path.parent
+        if path.is_dir():
+            size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+        elif path.is_file():
+            size = path.stat().st_size
+        else:
+            return  # not there: the reader says so
+    except OSError:
+        return
+    if size > limit:
+        raise GinnelError(
+            f"{path.name} is too large to import: {_megabytes(size)} MB, and a feed may be "
+            f"at most {_megabytes(limit)} MB (GINNEL_IMPORT_MAX_BYTES). Nothing was read or "
+            "changed: split the feed, or raise the limit if the server has the memory.",
+            field="path",
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f}"
+
+
 def _check_lengths(feed: Feed) -> None:
-    """Text longer than its column would fail at write time: report it with the rest."""
+    """Text longer than its column (or than MAX_TEXT_LENGTH, for long text) is cut to it,
+    with a warning naming the row and the field; an id too long is an error."""
     for table, records in feed.records.items():
         model = MODELS[table]
         limits = {
             f.name: f.max_length
             for f in model._meta.get_fields()
             if isinstance(f, models.CharField) and f.max_length
+        } | {
+            f.name: MAX_TEXT_LENGTH
+            for f in model._meta.get_fields()
+            if isinstance(f, models.TextField)
         }
         columns = {c.field: c.column for c in SPECS[table].columns}
         for record in records:
@@ -300,11 +342,13 @@ def _check_lengths(feed: Feed) -> None:
                     value = record.values[name] = _COUNTRIES.get(value.lower(), value)
                 limit = limits.get(name)
                 if limit and isinstance(value, str) and len(value) > limit:
+                    record.values[name] = value[:limit]
                     feed.problem(
                         record.file,
                         record.where,
                         columns.get(name, name),
-                        f"is longer than {limit} characters",
+                        f"is {len(value):,} characters long: cut to the first {limit:,}",
+                        warning=True,
                     )
 
 
