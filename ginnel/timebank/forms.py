@@ -87,6 +87,16 @@ def parse_hours(text: str) -> int | None:
     return int(total)
 
 
+class WholeHoursField(forms.IntegerField):
+    """Whole hours in ASCII digits: Django's IntegerField also reads "1_0" and "１２"."""
+
+    def to_python(self, value: Any) -> int | None:
+        text = str(value if value is not None else "").strip()
+        if text and not re.fullmatch(r"-?[0-9]{1,7}", text, re.ASCII):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(text)
+
+
 def categories_offered(community: Community, keep: Iterable[int] = ()) -> QuerySet[Category]:
     """The categories to choose from: those in use, and any retired one already chosen."""
     return Category.objects.filter(community=community).filter(
@@ -523,7 +533,7 @@ class SafeguardingForm(Form):
 
 
 class LimitsForm(Form):
-    credit_limit = forms.IntegerField(
+    credit_limit = WholeHoursField(
         label=gettext_lazy("Most hours a member may be owed"),
         min_value=1,
         max_value=1000,
@@ -534,7 +544,7 @@ class LimitsForm(Form):
             "max_value": gettext_lazy("The most hours a member may be owed can be at most 1000."),
         },
     )
-    debit_limit = forms.IntegerField(
+    debit_limit = WholeHoursField(
         label=gettext_lazy("Most hours a member may owe"),
         min_value=0,
         max_value=1000,

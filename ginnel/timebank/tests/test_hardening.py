@@ -71,3 +71,21 @@ def test_the_field_answers_any_text_with_minutes_or_a_clear_error(text):
     else:
         minutes = field.clean(text)
         assert minutes is None or 0 <= minutes <= MAX_MINUTES
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["1_0", "１２", "1e3", "nan"])
+def test_limits_in_hours_take_plain_digits_only(text, administrator, client_for, community):
+    client = client_for(administrator)
+    before = snapshot()
+
+    response = client.post(
+        reverse("timebank:coordinate", args=[community.slug]),
+        {"form": "limits", "limits-credit_limit": text, "limits-debit_limit": "10"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_limits-credit_limit_error"' in page
+    assert "Enter the most hours a member may be owed as a whole number." in page
+    assert snapshot() == before
