@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import pytest
 import schemathesis
+from django.test import Client
 from hypothesis import HealthCheck, settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -33,7 +34,7 @@ from ginnel.communities.models import Community
 from ginnel.communities.permissions import access_for
 from ginnel.people.models import Person
 from ginnel.referrals import services, tokens
-from ginnel.referrals.models import OrganisationKind
+from ginnel.referrals.models import OrganisationKind, Referral
 
 MAX_EXAMPLES = 30
 SEED = 20261202
@@ -130,3 +131,24 @@ def test_reading_a_referral_by_an_id_that_is_not_one_is_a_fhir_404(
     outcome = json.loads(raised.value.read())
     assert outcome["resourceType"] == "OperationOutcome"
     assert outcome["issue"][0]["code"] == "not-found"
+
+
+@pytest.mark.parametrize(
+    ("path", "created"), [("/ServiceRequest", 201), ("/$process-message", 200)]
+)
+def test_the_documents_example_bodies_are_referrals_the_intake_accepts(
+    client: Client, community: Community, secret: str, path: str, created: int
+) -> None:
+    """So the fuzzer's examples phase reaches the success path, not only the refusals."""
+    operation = fhir_document()["paths"][path]["post"]
+    body = operation["requestBody"]["content"][FHIR_JSON]["example"]
+
+    response = client.post(
+        f"/api/fhir/{community.slug}{path}",
+        data=json.dumps(body),
+        content_type=FHIR_JSON,
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+
+    assert response.status_code == created, response.content
+    assert Referral.objects.filter(community=community).count() == 1
