@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ginnel.communities.models import Community, Neighbourhood, Role, SignupMode
-from ginnel.people.models import ContactMethod, User
+from ginnel.people.models import ContactMethod, User, email_key
 from ginnel.ui.forms import Form
 
 
@@ -86,12 +86,8 @@ class JoinForm(Form):
             self.fields["email"].widget.attrs["autocomplete"] = "email"
 
     def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("There is already an account with this email address. Log in first, then join.")
-            )
-        return email
+        # Whether an account has this address is never said here (member_sign_up).
+        return email_key(self.cleaned_data["email"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

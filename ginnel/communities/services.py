@@ -11,10 +11,12 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -34,7 +36,7 @@ from ginnel.communities.models import (
 from ginnel.communities.permissions import Access, Perm, require
 from ginnel.communities.setup import run_community_setups, run_member_left_hooks
 from ginnel.errors import GinnelError
-from ginnel.people.models import ContactMethod, Person, User
+from ginnel.people.models import ContactMethod, Person, User, email_key
 
 
 def _retired_neighbourhood() -> GinnelError:
@@ -100,6 +102,53 @@ def community_create(
     return community
 
 
+class AddressTaken(GinnelError):
+    """Sign-up with an address that already has an account (member_sign_up hides it)."""
+
+
+def member_sign_up(
+    *,
+    community: Community,
+    email: str,
+    password: str,
+    display_name: str,
+    neighbourhood: Neighbourhood | None,
+    invitation_token: str = "",
+    application_message: str = "",
+    join_link: str,
+) -> Membership | None:
+    """A visitor without a login joins; the answer never shows whether the address is known.
+
+    A new address gets its account and membership (``member_join``), and the caller
+    emails the link that checks the address. An address that already has an account
+    gets nothing made: its owner is emailed that someone tried to join with it, and
+    the caller shows the same "check your email" page. The password is hashed either
+    way, so the two take about as long.
+    """
+    try:
+        return member_join(
+            community=community,
+            user=None,
+            email=email,
+            password=password,
+            display_name=display_name,
+            neighbourhood=neighbourhood,
+            invitation_token=invitation_token,
+            application_message=application_message,
+        )
+    except AddressTaken:
+        make_password(password)
+        owner = email_key(email)
+        subject = _("Someone tried to join %(name)s with your email address") % {
+            "name": community.name
+        }
+        body = render_to_string(
+            "communities/join_address_taken.txt", {"community": community, "link": join_link}
+        )
+        transaction.on_commit(lambda: send_mail(subject, body, None, [owner]))
+        return None
+
+
 @transaction.atomic
 def member_join(
     *,
@@ -141,8 +190,8 @@ def member_join(
     if neighbourhood is not None and neighbourhood.retired_at is not None:
         raise _retired_neighbourhood()
     if user is None:
-        if User.objects.filter(email__iexact=email).exists():
-            raise GinnelError(
+        if User.objects.filter(email=email_key(email)).exists():
+            raise AddressTaken(
                 _("There is already an account with this email address. Log in to join."),
                 field="email",
             )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -84,14 +83,14 @@ def join(request: HttpRequest, community: str, token: str = "") -> HttpResponse:
             else None
         ),
     )
+    if request.method == "POST" and form.is_valid() and user is None:
+        return _sign_up(request, found, form, token)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             membership = services.member_join(
                 community=found,
                 user=user,
-                email=data.get("email", ""),
-                password=data.get("password", ""),
                 display_name=data["display_name"],
                 neighbourhood=data.get("neighbourhood"),
                 invitation_token=token,
@@ -100,15 +99,6 @@ def join(request: HttpRequest, community: str, token: str = "") -> HttpResponse:
         except GinnelError as error:
             form.add_domain_error(error)
         else:
-            if user is None and membership.user is not None:
-                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-                # A new account: email the link that shows the address is theirs.
-                email_check.check_send(
-                    user=membership.user,
-                    link=request.build_absolute_uri(
-                        reverse("web:email_check", args=[email_check.check_token(membership.user)])
-                    ),
-                )
             if membership.status == MembershipStatus.APPLIED:
                 return render(
                     request,
@@ -123,6 +113,46 @@ def join(request: HttpRequest, community: str, token: str = "") -> HttpResponse:
         "communities/join.html",
         {"community": found, "form": form, "token": token},
         status=status,
+    )
+
+
+def _sign_up(
+    request: HttpRequest, community: Community, form: JoinForm, token: str
+) -> HttpResponse:
+    """A visitor without a login joins. Whether the address already has an account, the
+    page is the same ("check your email"); only the email sent differs."""
+    data = form.cleaned_data
+    try:
+        membership = services.member_sign_up(
+            community=community,
+            email=data["email"],
+            password=data["password"],
+            display_name=data["display_name"],
+            neighbourhood=data.get("neighbourhood"),
+            invitation_token=token,
+            application_message=data.get("application_message", ""),
+            join_link=request.build_absolute_uri(request.path),
+        )
+    except GinnelError as error:
+        form.add_domain_error(error)
+        return render(
+            request,
+            "communities/join.html",
+            {"community": community, "form": form, "token": token},
+            status=400,
+        )
+    if membership is not None and membership.user is not None:
+        # A new account: email the link that shows the address is theirs.
+        email_check.check_send(
+            user=membership.user,
+            link=request.build_absolute_uri(
+                reverse("web:email_check", args=[email_check.check_token(membership.user)])
+            ),
+        )
+    return render(
+        request,
+        "communities/join_check_email.html",
+        {"community": community, "email": data["email"]},
     )
 
 
