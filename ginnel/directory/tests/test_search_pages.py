@@ -433,7 +433,7 @@ def test_with_map_tiles_the_results_are_numbered_on_a_map(
     directory: Directory, member: Person, client_for: ClientFor
 ) -> None:
     html = page_of(client_for(member), search_url(directory.community, postcode=HOME_POSTCODE))
-    tiles = re.findall(r'src="https://tiles\.example\.org/(\d+)/(\d+)/(\d+)\.png"', html)
+    tiles = re.findall(r'(?:src|href)="https://tiles\.example\.org/(\d+)/(\d+)/(\d+)\.png"', html)
     assert tiles
     assert len({z for z, _, _ in tiles}) == 1
     markers = re.findall(r'class="directory-map__marker"[^>]*>(\d+)<', html)
