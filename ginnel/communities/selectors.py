@@ -24,6 +24,7 @@ from ginnel.communities.models import (
 from ginnel.communities.permissions import Access, Perm, require
 from ginnel.people.email_check import shown_to_others_q
 from ginnel.people.models import Person, User
+from ginnel.ui.ids import is_id
 
 
 def communities_of(user: User) -> QuerySet[Community]:
@@ -269,7 +270,7 @@ def people_search(
         by_name = Q()
         for word in words:
             by_name &= Q(display_name__icontains=word)
-        if len(words) == 1 and words[0].isdigit() and len(words[0]) < 10:
+        if len(words) == 1 and is_id(words[0]):
             by_name |= Q(pk=int(words[0]))
         people = people.filter(by_name)
     order = (F("recent_on").desc(nulls_last=True), Lower("display_name"), "id")

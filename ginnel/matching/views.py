@@ -14,6 +14,7 @@ from ginnel.errors import GinnelError
 from ginnel.matching import selectors, services
 from ginnel.matching.models import IntroductionState
 from ginnel.ui.htmx import is_htmx
+from ginnel.ui.ids import parse_id
 from ginnel.ui.redirects import next_or
 
 
@@ -124,7 +125,7 @@ def unblock(request: HttpRequest, access: Access, person_id: int) -> HttpRespons
 def _for_whom(request: HttpRequest) -> int | None:
     """The person an action is taken for: ``person`` (a form's field) or ``for``."""
     raw = request.POST.get("person", "") or request.POST.get("for", "")
-    return int(raw) if raw.isdigit() else None
+    return parse_id(raw)
 
 
 @community_view(Perm.VIEW_COMMUNITY)

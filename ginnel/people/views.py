@@ -25,6 +25,7 @@ from ginnel.people.forms import (
 )
 from ginnel.people.models import AccessNeed, CoachNote, Consent, Goal, GoalStep, Person
 from ginnel.ui.forms import Form
+from ginnel.ui.ids import is_id
 
 
 def _person(access: Access, person_id: int | None) -> Person:
@@ -193,7 +194,7 @@ def consents(request: HttpRequest, access: Access) -> HttpResponse:
             consent_id = request.POST.get("consent", "")
             consent = (
                 Consent.objects.filter(person=person, pk=int(consent_id)).first()
-                if consent_id.isdigit()
+                if is_id(consent_id)
                 else None
             )
             if consent is None:

@@ -22,6 +22,7 @@ from ginnel.referrals.models import ConnectionKind, Referral
 from ginnel.timebank.models import Where
 from ginnel.timebank.picking import as_match
 from ginnel.ui.forms import Form
+from ginnel.ui.ids import is_id
 from ginnel.ui.picker import Match, PickerField
 
 #: The small forms of the page, by the ``form`` value each posts.
@@ -29,7 +30,7 @@ FORM_KEYS = ("suggestion", "member", "directory", "event", "other")
 
 
 def _ids(values: Sequence[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit() and len(v) < 12]
+    return [int(v) for v in values if is_id(v)]
 
 
 def _service_match(service: Service) -> Match:

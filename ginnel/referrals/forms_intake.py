@@ -26,6 +26,7 @@ from ginnel.people.models import ContactMethod, Person
 from ginnel.referrals.models import ContactBy, ReferralReason, Referrer, ReferrerKind, Urgency
 from ginnel.referrals.services import ReferralDetails
 from ginnel.ui.forms import Form
+from ginnel.ui.ids import is_id
 from ginnel.ui.picker import Match, PickerField
 
 TOO_LONG = _("Shorten this to %(limit_value)d characters or fewer (it has %(show_value)d).")
@@ -120,7 +121,7 @@ def person_field(*, access: Access, exclude: Person | None, required: bool) -> P
         return [_as_match(m) for m in found]
 
     def get(values: Sequence[str]) -> list[Match]:
-        ids = [int(v) for v in values if v.isdigit() and len(v) < 10]
+        ids = [int(v) for v in values if is_id(v)]
         if not ids:
             return []
         found = people_search(access=access, ids=ids, exclude_ids=exclude_ids, limit=len(ids))

@@ -32,6 +32,7 @@ from ginnel.matching.adapter import Shown
 from ginnel.matching.engine import Kind
 from ginnel.matching.selectors import connections_for
 from ginnel.referrals.models import Connection, ConnectionKind, Referral
+from ginnel.ui.ids import is_id
 
 PER_PAGE = 25
 #: The kinds of suggestion the page shows, in its order, and the connection each makes.
@@ -145,7 +146,7 @@ def unseal(token: str, *, referral_id: int) -> Unsealed | None:
 def _target(shown: Shown) -> tuple[int, str, int | None] | None:
     """(target id, name, offer id) of a suggestion: a person for people, the row otherwise."""
     source, _sep, row = shown.candidate.key.partition(":")
-    if not row.isdigit():
+    if not is_id(row):
         return None
     if shown.kind in (Kind.HELPER, Kind.PEER):
         if shown.candidate.person_id is None:

@@ -21,6 +21,7 @@ from ginnel.communities.permissions import Access, Perm, community_view
 from ginnel.errors import GinnelError
 from ginnel.referrals import tokens
 from ginnel.ui.forms import Form
+from ginnel.ui.ids import is_id
 from ginnel.ui.picker import Match, PickerField
 
 PER_PAGE = 25
@@ -47,7 +48,7 @@ class TokenIssueForm(Form):
             return [Match(str(o.pk), o.name, (o.ods_code,) if o.ods_code else (), o) for o in found]
 
         def get(values: Sequence[str]) -> Sequence[Match]:
-            ids = [int(v) for v in values if v.isdigit()]
+            ids = [int(v) for v in values if is_id(v)]
             if community is None or not ids:
                 return []
             found = tokens.organisations_get(community=community, ids=ids)

@@ -13,6 +13,7 @@ from ginnel.errors import GinnelError, PermissionRefused
 from ginnel.referrals import selectors
 from ginnel.referrals import selectors_coordinator as coordinator
 from ginnel.referrals.views_coordinator import filter_form, page_number
+from ginnel.ui.ids import is_id
 
 SECTION_TITLES = {
     "new": _("New"),
@@ -37,7 +38,7 @@ def caseload(request: HttpRequest, access: Access) -> HttpResponse:
     worker: Membership | None = None
     worker_id = request.GET.get("worker", "")
     if worker_id:
-        if not worker_id.isdigit():
+        if not is_id(worker_id):
             raise Http404
         worker = Membership.objects.filter(community=access.community, pk=worker_id).first()
         if worker is None:

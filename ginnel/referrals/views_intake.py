@@ -33,6 +33,7 @@ from ginnel.referrals.forms_intake import (
 from ginnel.referrals.models import ContactBy, Referral, Referrer
 from ginnel.referrals.referrer_access import referrer_view, referrers_of
 from ginnel.ui.forms import Form
+from ginnel.ui.ids import is_id
 from ginnel.ui.picker import PickerField, picker_results
 
 SENT_KEY = "referrals_sent"
@@ -142,7 +143,7 @@ def _someone_form(request: HttpRequest, access: Access, data: Any) -> SomeoneRef
     wanted = request.GET.get("person", "") if data is None else ""
     return SomeoneReferralForm(
         data,
-        initial={"person": wanted} if wanted.isdigit() and len(wanted) < 10 else {},
+        initial={"person": wanted} if is_id(wanted) else {},
         access=access,
         me=access.membership.person if access.membership is not None else None,
         may_write_down=services_intake.may_write_down_referrals(access),

@@ -21,6 +21,7 @@ from ginnel.communities.permissions import Access
 from ginnel.communities.selectors import PersonMatch, people_search
 from ginnel.people.models import Person
 from ginnel.timebank.models import Exchange, ExchangeState
+from ginnel.ui.ids import is_id
 from ginnel.ui.picker import Match, PickerField
 
 #: The forms whose people can be searched as one types (the key is in the search address).
@@ -93,7 +94,7 @@ def person_field(
         ]
 
     def get(values: Sequence[str]) -> list[Match]:
-        ids = [int(v) for v in values if v.isdigit() and len(v) < 10]
+        ids = [int(v) for v in values if is_id(v)]
         if not ids:
             return []
         return [

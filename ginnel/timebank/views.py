@@ -48,6 +48,7 @@ from ginnel.ui import spreadsheet
 from ginnel.ui.charts import Panel, Series, part_month, small_multiples
 from ginnel.ui.forms import Form
 from ginnel.ui.htmx import is_htmx
+from ginnel.ui.ids import is_id
 from ginnel.ui.picker import PickerField, picker_results
 
 
@@ -224,7 +225,7 @@ def listing_detail(request: HttpRequest, access: Access, listing_id: int) -> Htt
 
 def _acting_for_id(access: Access, value: str | None) -> int | None:
     """``?for=<person>`` from a person's page: kept only for those who may act for people."""
-    if not value or not value.isdigit() or not access.can(Perm.COACH):
+    if not value or not is_id(value) or not access.can(Perm.COACH):
         return None
     return int(value)
 
@@ -232,7 +233,7 @@ def _acting_for_id(access: Access, value: str | None) -> int | None:
 def _acting_for(access: Access, form: Form) -> Person | None:
     """The person a link worker or coordinator is proposing for, to name on the page."""
     value = form["for_person"].value()
-    if not value or not str(value).isdigit() or not access.can(Perm.COACH):
+    if not value or not is_id(str(value)) or not access.can(Perm.COACH):
         return None
     return Person.objects.filter(community=access.community, pk=int(value)).first()
 

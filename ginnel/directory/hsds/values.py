@@ -139,7 +139,7 @@ def day_code(raw: Any) -> str:
         return text.upper()[:2]
     if text.lower() in WEEKDAYS:
         return WEEKDAYS[text.lower()]
-    if text.isdigit() and 1 <= int(text) <= 7:
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= 7:
         return DAY_CODES[int(text) - 1]
     raise BadValue(f"{text!r} is not a day of the week")
 

@@ -8,6 +8,7 @@ from ginnel.communities.models import MembershipStatus
 from ginnel.communities.permissions import Access, Perm
 from ginnel.directory.models import SavedService
 from ginnel.people.models import Person
+from ginnel.ui.ids import is_id
 
 
 def saved_services(*, person: Person) -> QuerySet[SavedService]:
@@ -38,7 +39,7 @@ def person_helped(*, access: Access, raw: str | None) -> Person | None:
     None unless the asker may act for people (``COACH``) and the id is an active member of
     this community other than the asker: anyone else's pages save to their own list.
     """
-    if not raw or not raw.strip().isdigit() or not access.can(Perm.COACH):
+    if not raw or not is_id(raw.strip()) or not access.can(Perm.COACH):
         return None
     me = access.membership.person if access.membership is not None else None
     person = (

@@ -140,9 +140,7 @@ def test_a_link_worker_sees_groups_and_services_for_a_person(
 ):
     group = entry(community, org, "Befriending circle", "A chat and a cuppa.", Kind.GROUP)
 
-    response = client_for(link_worker).get(
-        reverse("web:person", args=[community.slug, seeker.pk])
-    )
+    response = client_for(link_worker).get(reverse("web:person", args=[community.slug, seeker.pk]))
 
     assert response.status_code == 200
     assert group.name in response.content.decode()

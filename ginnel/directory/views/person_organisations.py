@@ -20,6 +20,7 @@ from ginnel.directory.models import Organization
 from ginnel.directory.services import editing as services
 from ginnel.errors import GinnelError
 from ginnel.people.models import Person
+from ginnel.ui.ids import is_id
 
 #: At most this many organisations found by a search are listed.
 FOUND_AT_MOST = 20
@@ -48,7 +49,7 @@ def person_organisations(request: HttpRequest, access: Access, person_id: int) -
         action = request.POST.get("action", "")
         organization = (
             Organization.objects.filter(community=access.community, pk=int(raw)).first()
-            if raw.isdigit()
+            if is_id(raw)
             else None
         )
         if organization is None or action not in ("add", "remove"):

@@ -23,6 +23,7 @@ from ginnel.directory.services import saved as saving
 from ginnel.errors import GinnelError, PermissionRefused
 from ginnel.people.models import Person
 from ginnel.ui.htmx import is_htmx
+from ginnel.ui.ids import parse_id
 from ginnel.ui.redirects import next_or
 
 
@@ -32,7 +33,7 @@ def _back(request: HttpRequest, access: Access) -> str:
 
 def _person_id(request: HttpRequest) -> int | None:
     raw = request.POST.get("person", "").strip()
-    return int(raw) if raw.isdigit() else None
+    return parse_id(raw)
 
 
 def _button(

@@ -22,4 +22,3 @@ def test_a_link_worker_finds_help_for_the_person_from_their_page(
 
     assert "You are finding help for" in search
     assert member.display_name in search
-
