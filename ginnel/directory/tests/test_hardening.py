@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -34,7 +35,7 @@ def api(community, path: str = "/services") -> str:
     return f"/api/oruk/{community.slug}{path}"
 
 
-def assert_problem(response, status: int, parameter: str | None = None) -> dict:
+def assert_problem(response, status: int, parameter: str | None = None) -> dict[str, Any]:
     assert response.status_code == status
     assert response["Content-Type"] == "application/problem+json"
     body = response.json()
