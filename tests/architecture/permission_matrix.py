@@ -302,7 +302,10 @@ MATRIX: dict[str, Expect] = {
     "referrals:reason_retire": action(Perm.ALLOCATE_REFERRALS),
     "referrals:questionnaire_switch": action(Perm.MANAGE_COMMUNITY),
     "referrals:organisations": needs(Perm.ALLOCATE_REFERRALS),
-    "referrals:organisation": needs(Perm.ALLOCATE_REFERRALS),
+    # Its <organisation_id> is a referring organisation's, not a directory organisation's.
+    "referrals:organisation": needs(
+        Perm.ALLOCATE_REFERRALS, parts={"organisation_id": "referring_organisation_id"}
+    ),
     "referrals:report": needs(Perm.VIEW_REFERRAL_COUNTS),
     "referrals:report_csv": needs(Perm.VIEW_REFERRAL_COUNTS),
     "referrals:tokens": needs(Perm.ALLOCATE_REFERRALS),

@@ -379,6 +379,7 @@ def _values(
         "introduction_id": introduction.pk,
         "service_uuid": service.uuid,
         "organisation_id": organisation.pk,
+        "referring_organisation_id": intake.organisation_id,
         "organisation_uuid": organisation.uuid,
         "service_id": service.pk,
         "event_uuid": event.uuid,

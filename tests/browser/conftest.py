@@ -209,6 +209,9 @@ def _twin_showing(page: Page) -> Page:
     """A page with scripts on showing what this script-less page shows: the
     same HTML at the same address (so the same styles), without the site's
     own scripts."""
+    # A check that follows a click may come before the new page has loaded: wait, or the
+    # twin would show a document being replaced (no title, no language).
+    page.wait_for_load_state("load")
     twin = _TWINS[page.context]
     if twin is None:
         browser = page.context.browser
