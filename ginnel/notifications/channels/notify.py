@@ -14,6 +14,7 @@ delivery fails at once.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Protocol, cast
 
 import requests
@@ -75,7 +76,7 @@ def _failed(error: Exception) -> SendFailed:
     )
 
 
-class _NotifySender:
+class _NotifySender(ABC):
     channel: Channel
     template_setting: str
 
@@ -93,8 +94,9 @@ class _NotifySender:
             )
         return cls(_client(), template_id)
 
+    @abstractmethod
     def _post(self, message: Message) -> dict[str, Any]:
-        raise NotImplementedError
+        """Send ``message`` by this channel's Notify endpoint; Notify's answer."""
 
     def send(self, message: Message) -> str:
         try:
